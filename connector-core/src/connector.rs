@@ -130,6 +130,15 @@ impl<K: Connector> DynConnector for Erased<K> {
     }
 }
 
+/// What a connector crate hands the gateway's registration list: its id, a constructor
+/// and, where the crate has one, its fake upstream (for `demo` and tests).
+#[derive(Debug, Clone, Copy)]
+pub struct Registration {
+    pub id: &'static str,
+    pub connector: fn() -> Result<Arc<dyn DynConnector>>,
+    pub fake: Option<crate::fake::StartFake>,
+}
+
 /// Erases a connector for the gateway's registry. Fails if a tool's schema is invalid.
 pub fn erase<K: Connector>(connector: K) -> Result<Arc<dyn DynConnector>> {
     let info = connector.info();

@@ -94,8 +94,7 @@ impl Upstream {
     }
 
     pub fn with_limiter(config: UpstreamConfig, limiter: Arc<dyn UpstreamLimiter>) -> Result<Self> {
-        // reqwest is built without a bundled crypto provider; use ring process-wide.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs_f64(config.timeout_secs))
             .connect_timeout(Duration::from_secs_f64(config.connect_timeout_secs))
@@ -324,6 +323,12 @@ impl UpstreamRequest<'_> {
         )
         .with_retryable(true)
     }
+}
+
+/// reqwest is built without a bundled crypto provider (no aws-lc); this installs ring
+/// process-wide. Idempotent; any process building a reqwest client calls it first.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 fn is_transient(status: StatusCode) -> bool {

@@ -21,7 +21,7 @@ pub mod tool;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
-pub use connector::{Connector, ConnectorInfo, DynConnector, erase};
+pub use connector::{Connector, ConnectorInfo, DynConnector, Registration, erase};
 pub use error::{Error, ErrorKind, Result};
 pub use http::{Redactor, Upstream, UpstreamConfig, UpstreamResponse};
 pub use limit::{InProcessLimiter, RateLimit, UpstreamLimiter};

@@ -75,6 +75,11 @@ impl Credentials {
         self.fields.get(name)
     }
 
+    /// Field names with their secrets, for storing the credential elsewhere.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &SecretString)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Every secret value, for redaction by the upstream client.
     pub fn secret_values(&self) -> impl Iterator<Item = &SecretString> {
         self.fields.values()

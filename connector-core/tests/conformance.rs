@@ -2,6 +2,12 @@
 //! every check here must pass on a well-behaved connector.
 
 #![cfg(feature = "testkit")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
 
 use connector_core::testkit::{conformance, notes};
 use serde_json::json;

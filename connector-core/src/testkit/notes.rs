@@ -221,6 +221,10 @@ fn parse_error(resp: &UpstreamResponse) -> Error {
 pub struct EchoInput {
     /// The text to send back.
     pub text: String,
+    /// Wait this long before answering (tests of calls in flight).
+    #[schemars(range(max = 10000))]
+    #[serde(default)]
+    pub delay_ms: u64,
 }
 
 #[derive(Debug)]
@@ -241,6 +245,9 @@ impl Tool<NotesClient> for EchoText {
     }
 
     async fn call(&self, _: &NotesClient, input: EchoInput, _: &CallContext) -> Result<Value> {
+        if input.delay_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(input.delay_ms)).await;
+        }
         Ok(json!({ "text": input.text }))
     }
 }
@@ -620,7 +627,11 @@ pub async fn start_fake() -> Result<FakeAccount> {
     })
 }
 
-/// [`start_fake`] in the boxed form the gateway's registration list takes.
-pub fn start_fake_boxed() -> crate::BoxFuture<'static, Result<FakeAccount>> {
-    Box::pin(start_fake())
+/// The gateway's registration entry for the test connector.
+pub fn registration() -> crate::Registration {
+    crate::Registration {
+        id: ID,
+        connector: || crate::erase(Notes),
+        fake: Some(|| Box::pin(start_fake())),
+    }
 }

@@ -1,0 +1,150 @@
+//! Bearer-token authentication for the MCP endpoint.
+//!
+//! Static tokens are configured by their SHA-256, so the config never holds a usable
+//! secret. A missing or unknown token gets 401 with a `WWW-Authenticate` challenge that
+//! points at the protected-resource metadata URL.
+
+use std::{collections::HashSet, sync::Arc};
+
+use axum::{
+    extract::{Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use sha2::{Digest, Sha256};
+
+/// Who is calling, put into the request extensions for the handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// Anonymous access on loopback (`demo --allow-anonymous`, `auth.allow_anonymous`).
+    Anonymous,
+    /// A static token, identified by the first 12 hex digits of its hash.
+    Token { id: String },
+}
+
+#[derive(Debug)]
+pub struct TokenAuth {
+    hashes: HashSet<[u8; 32]>,
+    allow_anonymous: bool,
+    resource_metadata_url: String,
+}
+
+/// The SHA-256 of a token, hex-encoded, as `auth.token_sha256` takes it.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A fresh random token: 32 bytes, URL-safe.
+pub fn new_token() -> String {
+    format!("sb_{}", hex::encode(rand::random::<[u8; 32]>()))
+}
+
+impl TokenAuth {
+    pub fn new(
+        hex_hashes: &[String],
+        allow_anonymous: bool,
+        resource_metadata_url: String,
+    ) -> Self {
+        let hashes = hex_hashes
+            .iter()
+            .filter_map(|h| hex::decode(h).ok())
+            .filter_map(|b| <[u8; 32]>::try_from(b).ok())
+            .collect();
+        TokenAuth {
+            hashes,
+            allow_anonymous,
+            resource_metadata_url,
+        }
+    }
+
+    fn verify(&self, req: &Request) -> Result<Caller, &'static str> {
+        let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+            return if self.allow_anonymous {
+                Ok(Caller::Anonymous)
+            } else {
+                Err("a bearer token is required")
+            };
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or("the Authorization header must be `Bearer <token>`")?;
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        // Set membership on a hash of the token: timing reveals nothing about the token.
+        if self.hashes.contains(&digest) {
+            Ok(Caller::Token {
+                id: hex::encode(&digest[..6]),
+            })
+        } else {
+            Err("the bearer token is not valid")
+        }
+    }
+
+    fn challenge(&self, description: &str) -> Response {
+        let value = format!(
+            "Bearer resource_metadata=\"{}\", error=\"invalid_token\", error_description=\"{description}\"",
+            self.resource_metadata_url
+        );
+        let mut resp = (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(
+                serde_json::json!({"error": "invalid_token", "error_description": description}),
+            ),
+        )
+            .into_response();
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        resp
+    }
+}
+
+/// The axum middleware in front of `/mcp`.
+pub async fn require_token(
+    State(auth): State<Arc<TokenAuth>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    match auth.verify(&req) {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(why) => auth.challenge(why),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_checked_by_hash() {
+        let token = new_token();
+        let auth = TokenAuth::new(
+            &[hash_token(&token)],
+            false,
+            "http://x/.well-known/oauth-protected-resource/mcp".into(),
+        );
+        let req = |v: Option<&str>| {
+            let mut b = axum::http::Request::builder();
+            if let Some(v) = v {
+                b = b.header(header::AUTHORIZATION, v);
+            }
+            b.body(axum::body::Body::empty()).unwrap()
+        };
+        assert!(matches!(
+            auth.verify(&req(Some(&format!("Bearer {token}")))),
+            Ok(Caller::Token { .. })
+        ));
+        assert!(auth.verify(&req(Some("Bearer wrong"))).is_err());
+        assert!(auth.verify(&req(None)).is_err());
+        assert!(auth.verify(&req(Some(&token))).is_err());
+    }
+}

@@ -1,0 +1,378 @@
+//! Configuration: a TOML file overlaid with `SWITCHBOARD_*` environment variables
+//! (`__` separates levels: `SWITCHBOARD_SERVER__LISTEN=0.0.0.0:8080`), validated at start.
+//! Every problem names the key and the fix; `switchboard check` prints the same report.
+
+use std::{collections::BTreeMap, fmt, net::SocketAddr, path::Path};
+
+use connector_core::UpstreamConfig;
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The top-level tables, as environment variables may name them.
+const SECTIONS: &[&str] = &["server", "log", "auth", "limits", "upstream", "connectors"];
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub log: LogConfig,
+    pub auth: AuthConfig,
+    pub limits: LimitsConfig,
+    pub upstream: UpstreamConfig,
+    /// One table per connector, keyed by connector id.
+    pub connectors: BTreeMap<String, ConnectorSection>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: String,
+    /// The URL clients use to reach this server (scheme, host, port; no path). The MCP
+    /// endpoint is `<public_url>/mcp`.
+    pub public_url: String,
+    /// Host header values accepted (DNS-rebinding protection). Defaults to the host of
+    /// `public_url` plus loopback names.
+    pub allowed_hosts: Vec<String>,
+    /// Origin header values accepted from browsers; `*` as a port matches any port.
+    pub allowed_origins: Vec<String>,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Tools per `tools/list` page.
+    pub tools_page_size: usize,
+    /// How long shutdown waits for calls in flight, in seconds.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            allowed_hosts: Vec::new(),
+            allowed_origins: vec!["http://localhost:*".into(), "http://127.0.0.1:*".into()],
+            max_body_bytes: 4 * 1024 * 1024,
+            tools_page_size: 100,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A `tracing` filter, e.g. `info` or `gateway=debug,info`. `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: LogFormat::Pretty,
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// SHA-256 (hex) of each accepted static bearer token. Issue one with
+    /// `switchboard token hash`, keep the token, put its hash here.
+    pub token_sha256: Vec<String>,
+    /// Serve MCP without a token. Refused unless `server.listen` is a loopback address.
+    pub allow_anonymous: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Serialized-character budget of one tool result.
+    pub result_budget_chars: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            result_budget_chars: connector_core::Budget::DEFAULT_CHARS,
+        }
+    }
+}
+
+/// `[connectors.<id>]`: whether it is offered, its own settings, and (for single-team
+/// deployments) the account credentials it uses.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectorSection {
+    pub enabled: bool,
+    /// The connector's own settings, checked by the connector.
+    pub settings: Value,
+    /// Credential fields of the deployment-wide account (`api_key = "…"`); best set
+    /// through the environment, e.g. `SWITCHBOARD_CONNECTORS__WORKSECTION__CREDENTIALS__API_KEY`.
+    pub credentials: BTreeMap<String, String>,
+}
+
+impl Default for ConnectorSection {
+    fn default() -> Self {
+        ConnectorSection {
+            enabled: true,
+            settings: Value::Object(Default::default()),
+            credentials: BTreeMap::new(),
+        }
+    }
+}
+
+/// One configuration problem: the key, what is wrong, how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+/// Loading failed; every problem found is listed.
+#[derive(Debug)]
+pub struct ConfigError(pub Vec<Problem>);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "invalid configuration:")?;
+        for p in &self.0 {
+            writeln!(f, "  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads `path` (if given; it must exist) and the environment.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = path {
+            if !path.exists() {
+                return Err(ConfigError(vec![Problem {
+                    key: "--config".into(),
+                    message: format!(
+                        "{} does not exist; pass the path of a switchboard.toml",
+                        path.display()
+                    ),
+                }]));
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        // Only variables naming a config section: SWITCHBOARD_CONFIG and others that are
+        // not settings must not be read as unknown keys.
+        let env = Env::prefixed("SWITCHBOARD_").split("__").filter(|key| {
+            let section = key.as_str().split('.').next().unwrap_or_default();
+            SECTIONS.iter().any(|s| section.eq_ignore_ascii_case(s))
+        });
+        Self::extract(fig.merge(env))
+    }
+
+    /// Parses a TOML document (tests and `check`), without the environment.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        Self::extract(
+            Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(text)),
+        )
+    }
+
+    fn extract(fig: Figment) -> Result<Config, ConfigError> {
+        let config: Config = fig.extract().map_err(|errors| {
+            ConfigError(
+                errors
+                    .into_iter()
+                    .map(|e| Problem {
+                        key: if e.path.is_empty() {
+                            "(root)".into()
+                        } else {
+                            e.path.join(".")
+                        },
+                        message: format!("{}", e.kind),
+                    })
+                    .collect(),
+            )
+        })?;
+        let problems = config.validate();
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError(problems))
+        }
+    }
+
+    /// Pure checks across keys. Connector sections are checked by the registry, which
+    /// knows the connectors.
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut problem = |key: &str, message: String| {
+            out.push(Problem {
+                key: key.into(),
+                message,
+            })
+        };
+        let listen = self.server.listen.parse::<SocketAddr>();
+        if listen.is_err() {
+            problem(
+                "server.listen",
+                format!(
+                    "`{}` is not an address:port such as 127.0.0.1:8080",
+                    self.server.listen
+                ),
+            );
+        }
+        match url::Url::parse(&self.server.public_url) {
+            Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some() => {
+                if u.path() != "/" || u.query().is_some() {
+                    problem(
+                        "server.public_url",
+                        "give scheme, host and port only; the MCP path /mcp is added".into(),
+                    );
+                }
+            }
+            _ => problem(
+                "server.public_url",
+                format!(
+                    "`{}` is not an http(s) URL such as https://mcp.example.com",
+                    self.server.public_url
+                ),
+            ),
+        }
+        for origin in &self.server.allowed_origins {
+            if origin != "null"
+                && !(origin.starts_with("http://") || origin.starts_with("https://"))
+            {
+                problem(
+                    "server.allowed_origins",
+                    format!("`{origin}` is not an origin such as https://claude.ai"),
+                );
+            }
+        }
+        if self.server.max_body_bytes < 1024 {
+            problem("server.max_body_bytes", "must be at least 1024".into());
+        }
+        if !(1..=1000).contains(&self.server.tools_page_size) {
+            problem(
+                "server.tools_page_size",
+                "must be between 1 and 1000".into(),
+            );
+        }
+        if self.limits.result_budget_chars < connector_core::Budget::MIN_CHARS {
+            problem(
+                "limits.result_budget_chars",
+                format!("must be at least {}", connector_core::Budget::MIN_CHARS),
+            );
+        }
+        if let Err(e) = self.upstream.validate() {
+            let (key, msg) = e.split_once(' ').unwrap_or(("upstream", e.as_str()));
+            problem(key, msg.to_owned());
+        }
+        for h in &self.auth.token_sha256 {
+            if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                problem(
+                    "auth.token_sha256",
+                    "each entry must be 64 hex digits (see `switchboard token hash`)".into(),
+                );
+            }
+        }
+        if self.auth.allow_anonymous
+            && let Ok(addr) = listen
+            && !addr.ip().is_loopback()
+        {
+            problem(
+                "auth.allow_anonymous",
+                format!("only allowed when server.listen is a loopback address, not {addr}"),
+            );
+        }
+        if !self.auth.allow_anonymous && self.auth.token_sha256.is_empty() {
+            problem(
+                "auth.token_sha256",
+                "no way to authenticate MCP clients: add a token hash (`switchboard token hash`), or set auth.allow_anonymous = true on a loopback address".into(),
+            );
+        }
+        out
+    }
+
+    /// The canonical MCP URL: `<public_url>/mcp`.
+    pub fn mcp_url(&self) -> String {
+        format!("{}/mcp", self.server.public_url.trim_end_matches('/'))
+    }
+
+    /// Host values accepted: configured ones, or the public host plus loopback names.
+    pub fn allowed_hosts(&self) -> Vec<String> {
+        if !self.server.allowed_hosts.is_empty() {
+            return self.server.allowed_hosts.clone();
+        }
+        let mut hosts = vec![
+            "localhost".to_owned(),
+            "127.0.0.1".to_owned(),
+            "::1".to_owned(),
+        ];
+        if let Ok(u) = url::Url::parse(&self.server.public_url)
+            && let Some(h) = u.host_str()
+        {
+            hosts.push(h.trim_matches(['[', ']']).to_owned());
+        }
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_a_way_to_authenticate() {
+        let err = Config::from_toml("").unwrap_err();
+        assert!(err.0.iter().any(|p| p.key == "auth.token_sha256"), "{err}");
+        Config::from_toml("[auth]\nallow_anonymous = true\n").unwrap();
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let err =
+            Config::from_toml("[server]\nlisten = \"nowhere\"\n[auth]\nallow_anonymous = true\n")
+                .unwrap_err();
+        assert_eq!(err.0[0].key, "server.listen", "{err}");
+        let err = Config::from_toml("[server]\nlisten = 8080\n").unwrap_err();
+        assert_eq!(err.0[0].key, "server.listen", "{err}");
+        let err = Config::from_toml("[sever]\nlisten = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("sever"), "{err}");
+        let err = Config::from_toml(
+            "[server]\nlisten = \"0.0.0.0:8080\"\n[auth]\nallow_anonymous = true\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.0[0].key, "auth.allow_anonymous", "{err}");
+    }
+
+    #[test]
+    fn hosts_default_to_the_public_host_and_loopback() {
+        let c = Config::from_toml(
+            "[server]\npublic_url = \"https://mcp.example.com\"\n[auth]\nallow_anonymous = true\n",
+        )
+        .unwrap();
+        assert!(c.allowed_hosts().contains(&"mcp.example.com".to_owned()));
+        assert_eq!(c.mcp_url(), "https://mcp.example.com/mcp");
+    }
+}

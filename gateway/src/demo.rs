@@ -1,0 +1,101 @@
+//! `switchboard demo`: everything in one process on 127.0.0.1. Every compiled-in
+//! connector's fake upstream starts seeded with data, the gateway is configured against
+//! them, and the MCP URL, a bearer token and client snippets are printed.
+
+use std::{io::Write, path::PathBuf};
+
+use connector_core::ExposeSecret;
+
+use crate::{
+    auth::{hash_token, new_token},
+    config::{Config, ConnectorSection},
+    registry,
+};
+
+/// Options of `switchboard demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Also write the bearer token to this file (mode 0600).
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+    /// Serve requests without a token as the demo user (loopback only).
+    #[arg(long)]
+    pub allow_anonymous: bool,
+}
+
+/// Starts the fakes and returns the config that points at them, with the demo token.
+pub async fn prepare(args: &DemoArgs) -> anyhow::Result<(Config, String)> {
+    let token = new_token();
+    let mut config = Config::default();
+    config.server.listen = format!("127.0.0.1:{}", args.port);
+    config.auth.token_sha256 = vec![hash_token(&token)];
+    config.auth.allow_anonymous = args.allow_anonymous;
+    for reg in registry::compiled_in() {
+        let Some(start) = reg.fake else { continue };
+        let account = start()
+            .await
+            .map_err(|e| anyhow::anyhow!("the {} fake did not start: {e}", reg.id))?;
+        tracing::info!(connector = reg.id, account = %account.label, url = %account.base_url, "fake upstream started");
+        config.connectors.insert(
+            reg.id.to_owned(),
+            ConnectorSection {
+                enabled: true,
+                settings: account.config.clone(),
+                credentials: account
+                    .credentials
+                    .fields()
+                    .map(|(k, v)| (k.to_owned(), v.expose_secret().to_owned()))
+                    .collect(),
+            },
+        );
+    }
+    Ok((config, token))
+}
+
+/// Writes the token file with owner-only permissions.
+pub fn write_token_file(path: &PathBuf, token: &str) -> anyhow::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot write the token file {}: {e}", path.display()))?;
+    f.write_all(token.as_bytes())?;
+    Ok(())
+}
+
+/// What the demo prints once it listens.
+pub fn banner(url: &str, token: &str, tools: usize, anonymous: bool) -> String {
+    let auth = format!("Authorization: Bearer {token}");
+    format!(
+        r#"Switchboard demo is running.
+
+MCP URL: {url}
+Bearer token: {token}
+Tools: {tools}{anon}
+
+Claude Code:
+  claude mcp add --transport http switchboard {url} --header "{auth}"
+
+Claude Desktop (claude_desktop_config.json):
+  {{"mcpServers": {{"switchboard": {{"command": "npx", "args": ["-y", "mcp-remote", "{url}", "--header", "{auth}"]}}}}}}
+
+Cursor (~/.cursor/mcp.json):
+  {{"mcpServers": {{"switchboard": {{"url": "{url}", "headers": {{"Authorization": "Bearer {token}"}}}}}}}}
+
+VS Code (.vscode/mcp.json):
+  {{"servers": {{"switchboard": {{"type": "http", "url": "{url}", "headers": {{"Authorization": "Bearer {token}"}}}}}}}}
+
+Press Ctrl-C to stop.
+"#,
+        anon = if anonymous {
+            "\nRequests without a token are served too (--allow-anonymous)."
+        } else {
+            ""
+        },
+    )
+}

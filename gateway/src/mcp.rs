@@ -1,0 +1,247 @@
+//! The MCP endpoint's handler: a hand-written rmcp `ServerHandler` over the registry,
+//! serving both protocol eras (2025-11-25 with `initialize`, 2026-07-28 stateless).
+//!
+//! This is the one place connector errors become MCP: domain failures are `isError`
+//! results the model can act on; an unknown tool or a bug is a JSON-RPC error.
+
+use std::{borrow::Cow, sync::Arc};
+
+use connector_core::{
+    Budget, CallContext, Content, Cursor, DynTool, Error, ErrorKind, ToolOutput, fit_value,
+    shape::serialized_len,
+};
+use rmcp::{
+    ErrorData, RoleServer, ServerHandler,
+    model::{
+        CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
+        Implementation, JsonObject, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
+        Resource, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    },
+    service::RequestContext,
+};
+use serde_json::{Value, json};
+
+use crate::registry::Registry;
+
+/// State shared by every request; cloned per request by rmcp's service factory.
+#[derive(Debug, Clone)]
+pub struct McpHandler {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    registry: Registry,
+    /// The MCP form of each tool, in name order, built once.
+    tools: Vec<Tool>,
+    page_size: usize,
+    budget: Budget,
+}
+
+impl McpHandler {
+    pub fn new(registry: Registry, page_size: usize, budget: Budget) -> Self {
+        let tools = registry.tools().map(|t| to_mcp_tool(t.as_ref())).collect();
+        McpHandler {
+            inner: Arc::new(Inner {
+                registry,
+                tools,
+                page_size: page_size.max(1),
+                budget,
+            }),
+        }
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+}
+
+fn to_mcp_tool(tool: &dyn DynTool) -> Tool {
+    let spec = tool.spec();
+    let a = spec.annotations;
+    Tool::new(
+        spec.name,
+        spec.description,
+        Arc::new(JsonObject::clone(tool.input_schema().as_map())),
+    )
+    .with_title(spec.title)
+    .with_annotations(
+        ToolAnnotations::with_title(spec.title)
+            .read_only(a.read_only)
+            .destructive(a.destructive)
+            .idempotent(a.idempotent)
+            .open_world(a.open_world),
+    )
+}
+
+const SERVER_NAME: &str = "switchboard";
+
+impl ServerHandler for McpHandler {
+    fn get_info(&self) -> ServerConfig {
+        // Prompts and resources are declared (empty for now) so clients that list them
+        // get a cacheable empty list rather than -32601.
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .enable_resources()
+                .build(),
+        )
+        .with_server_info(Implementation::new(SERVER_NAME, env!("CARGO_PKG_VERSION")))
+        .with_instructions(
+            "Switchboard gives you the team's SaaS tools. Tool names start with the SaaS they act on. \
+             List tools page with `cursor`; a result that was shortened says so with `truncated` and `next_cursor`.",
+        )
+    }
+
+    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
+        Cow::Borrowed(ProtocolVersion::known_up_to(&ProtocolVersion::V_2026_07_28))
+    }
+
+    async fn list_tools(
+        &self,
+        req: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let query = json!("tools/list");
+        let cursor = req.and_then(|r| r.cursor);
+        let start = Cursor::decode(cursor.as_deref(), &query)
+            .map_err(|e| ErrorData::invalid_params(e.message().to_owned(), None))?
+            .offset;
+        let all = &self.inner.tools;
+        if start > all.len() {
+            return Err(ErrorData::invalid_params(
+                "invalid cursor: past the end of the tool list",
+                None,
+            ));
+        }
+        let end = (start + self.inner.page_size).min(all.len());
+        let mut result = ListToolsResult::with_all_items(all[start..end].to_vec())
+            .with_ttl_ms(60_000)
+            .with_cache_scope(CacheScope::Private);
+        if end < all.len() {
+            result.next_cursor = Some(Cursor::new(end, &query).encode());
+        }
+        Ok(result)
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.inner.tools.iter().find(|t| t.name == name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        req: CallToolRequestParams,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let name = req.name.to_string();
+        let Some((tool, active)) = self.inner.registry.tool(&name) else {
+            return Err(ErrorData::invalid_params(
+                format!("Unknown tool: {name}. Call tools/list for the tools this server offers."),
+                None,
+            ));
+        };
+        let connector_id = active.connector.info().id;
+        let Some(client) = active.client.clone() else {
+            return Ok(error_result(&Error::new(
+                ErrorKind::Unauthenticated,
+                format!(
+                    "no {} account is connected to this server: the operator must configure connectors.{connector_id}.credentials",
+                    active.connector.info().display_name
+                ),
+            ))
+            .into());
+        };
+        let args = Value::Object(req.arguments.unwrap_or_default());
+        let ctx = CallContext {
+            budget: self.inner.budget,
+        };
+        let tool = Arc::clone(tool);
+        let started = std::time::Instant::now();
+        // A separate task, so a panicking tool fails this call and nothing else.
+        let outcome = tokio::spawn(async move { tool.call(&client, args, &ctx).await }).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match outcome {
+            Ok(Ok(output)) => {
+                tracing::info!(tool = %name, elapsed_ms, outcome = "ok", "tool call");
+                Ok(success_result(output, self.inner.budget).into())
+            }
+            Ok(Err(e)) if e.kind() == ErrorKind::Unexpected => {
+                tracing::error!(tool = %name, elapsed_ms, error = ?e, "tool failed with an internal error");
+                Err(ErrorData::internal_error(
+                    format!(
+                        "{name} failed because of a bug in Switchboard; the operator's log has the details"
+                    ),
+                    None,
+                ))
+            }
+            Ok(Err(e)) => {
+                tracing::info!(tool = %name, elapsed_ms, outcome = e.kind().as_str(), error = %e, "tool call");
+                Ok(error_result(&e).into())
+            }
+            Err(join) => {
+                tracing::error!(tool = %name, elapsed_ms, panicked = join.is_panic(), "tool crashed");
+                Err(ErrorData::internal_error(
+                    format!(
+                        "{name} crashed because of a bug in Switchboard; the server is unaffected and the operator's log has the details"
+                    ),
+                    None,
+                ))
+            }
+        }
+    }
+}
+
+/// A successful result, shortened to the budget if it must be (and then saying so).
+fn success_result(output: ToolOutput, budget: Budget) -> CallToolResult {
+    let original = serialized_len(&output.structured);
+    let (structured, cut) = fit_value(output.structured, budget);
+    let mut result = CallToolResult::structured(structured);
+    if cut {
+        result.content.push(ContentBlock::text(format!(
+            "Note: this result was shortened from {original} to at most {} characters to fit the context budget. Ask for less (filters, a smaller limit) or page with `cursor`.",
+            budget.chars
+        )));
+    }
+    for extra in output.content {
+        result.content.push(match extra {
+            Content::Text(t) => ContentBlock::text(t),
+            Content::Image { data, mime_type } => ContentBlock::image(data, mime_type),
+            Content::ResourceLink {
+                uri,
+                name,
+                mime_type,
+            } => {
+                let r = Resource::new(uri, name);
+                ContentBlock::resource_link(match mime_type {
+                    Some(m) => r.with_mime_type(m),
+                    None => r,
+                })
+            }
+            _ => continue,
+        });
+    }
+    result
+}
+
+/// A domain failure as an `isError` result the model can act on.
+pub fn error_result(e: &Error) -> CallToolResult {
+    let mut error = json!({
+        "kind": e.kind().as_str(),
+        "message": e.to_string(),
+        "retryable": e.is_retryable(),
+    });
+    if let Some(after) = e.retry_after() {
+        error["retry_after_secs"] = json!(after.as_secs().max(1));
+    }
+    if let Some(status) = e.upstream_status() {
+        error["upstream_status"] = json!(status);
+    }
+    let mut text = format!("{}: {}", e.kind(), e);
+    if let Some(after) = e.retry_after() {
+        text.push_str(&format!(" (retry after {} s)", after.as_secs().max(1)));
+    }
+    let mut result = CallToolResult::structured_error(json!({ "error": error }));
+    result.content = vec![ContentBlock::text(text)];
+    result
+}
