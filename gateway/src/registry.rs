@@ -22,10 +22,10 @@ pub fn compiled_in() -> Vec<Registration> {
     list.extend(connector_basecamp::registration());
     #[cfg(feature = "connector-servicefusion")]
     list.extend(connector_servicefusion::registration());
-    #[cfg(feature = "test-connector")]
-    list.push(connector_core::testkit::notes::registration());
     #[cfg(feature = "connector-worksection")]
     list.extend(connector_worksection::registration());
+    #[cfg(feature = "test-connector")]
+    list.push(connector_core::testkit::notes::registration());
     // @registrations-end
     list
 }
