@@ -113,8 +113,8 @@ impl Default for LimitsConfig {
 }
 
 /// `[connectors.<id>]`: whether it is offered, its own settings, and (for single-team
-/// deployments) the account credentials it uses.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+/// deployments) the account credentials it uses. `Debug` shows credential names only.
+#[derive(Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ConnectorSection {
     pub enabled: bool,
@@ -132,6 +132,42 @@ impl Default for ConnectorSection {
             settings: Value::Object(Default::default()),
             credentials: BTreeMap::new(),
         }
+    }
+}
+
+impl fmt::Debug for ConnectorSection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectorSection")
+            .field("enabled", &self.enabled)
+            .field("settings", &redact_secrets(&self.settings))
+            .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// A copy of `v` with the values of secret-looking keys replaced.
+fn redact_secrets(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let k_l = k.to_ascii_lowercase();
+                    let secret = ["secret", "password", "token", "key"]
+                        .iter()
+                        .any(|s| k_l.contains(s));
+                    (
+                        k.clone(),
+                        if secret {
+                            Value::String("**REDACTED**".into())
+                        } else {
+                            redact_secrets(v)
+                        },
+                    )
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(redact_secrets).collect()),
+        other => other.clone(),
     }
 }
 
@@ -364,6 +400,17 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.0[0].key, "auth.allow_anonymous", "{err}");
+    }
+
+    #[test]
+    fn debug_hides_connector_secrets() {
+        let c = Config::from_toml(
+            "[auth]\nallow_anonymous = true\n[connectors.x.settings]\nclient_secret = \"s3cret-setting\"\nregion = \"eu\"\n[connectors.x.credentials]\napi_key = \"s3cret-key\"\n",
+        )
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("api_key") && shown.contains("eu"), "{shown}");
     }
 
     #[test]
