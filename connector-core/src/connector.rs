@@ -30,6 +30,33 @@ pub struct ConnectorInfo {
     pub rate_limit: RateLimit,
 }
 
+/// A family of resources a connector serves, by RFC 6570 URI template
+/// (`worksection://file/{id}`). The scheme is the connector's id.
+#[derive(Debug, Clone)]
+pub struct ResourceTemplate {
+    pub uri_template: &'static str,
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub mime_type: Option<&'static str>,
+}
+
+/// One piece of a read resource.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResourceContent {
+    Text {
+        uri: String,
+        mime_type: String,
+        text: String,
+    },
+    /// Base64 data.
+    Blob {
+        uri: String,
+        mime_type: String,
+        blob: String,
+    },
+}
+
 /// Implemented once per SaaS crate.
 pub trait Connector: Send + Sync + 'static {
     /// Deployment-wide settings (base URL overrides, timeouts), from the gateway config.
@@ -56,6 +83,50 @@ pub trait Connector: Send + Sync + 'static {
 
     /// The tools, in catalog order.
     fn tools(&self) -> Result<Vec<Arc<dyn DynTool>>>;
+
+    /// The resource families this connector serves; none by default.
+    fn resource_templates(&self) -> Vec<ResourceTemplate> {
+        Vec::new()
+    }
+
+    /// Reads a resource of this connector. `Ok(None)` when no such resource exists.
+    fn read_resource<'a>(
+        &'a self,
+        _client: &'a Self::Client,
+        _uri: &'a str,
+        _budget: crate::Budget,
+    ) -> impl std::future::Future<Output = Result<Option<Vec<ResourceContent>>>> + Send + 'a {
+        std::future::ready(Ok(None))
+    }
+
+    /// The OAuth application accounts connect through, if the config has one.
+    fn oauth_app(&self, _config: &Self::Config) -> Option<crate::OAuthApp> {
+        None
+    }
+
+    /// The credentials for an account from an OAuth token answer (after the code
+    /// exchange, or a refresh with the account's `previous` credentials).
+    fn credentials_from_tokens(
+        &self,
+        tokens: &crate::TokenSet,
+        _previous: Option<&Credentials>,
+    ) -> Result<Credentials> {
+        let _ = tokens;
+        Err(Error::new(
+            ErrorKind::Unsupported,
+            format!("{} does not connect through OAuth", self.info().id),
+        ))
+    }
+
+    /// When the account's access token expires (unix seconds), if it does.
+    fn credentials_expire_at(&self, _credentials: &Credentials) -> Option<u64> {
+        None
+    }
+
+    /// The refresh token of an account's credentials, if it has one.
+    fn refresh_token<'c>(&self, _credentials: &'c Credentials) -> Option<&'c crate::SecretString> {
+        None
+    }
 }
 
 /// The object-safe twin of [`Connector`], held by the gateway's registry.
@@ -71,6 +142,28 @@ pub trait DynConnector: Send + Sync {
         credentials: &Credentials,
         upstream: &Upstream,
     ) -> Result<ClientHandle>;
+    fn resource_templates(&self) -> &[ResourceTemplate];
+    /// Reads a resource with the account's client; `Ok(None)` when it does not exist.
+    fn read_resource<'a>(
+        &'a self,
+        client: &'a ClientHandle,
+        uri: &'a str,
+        budget: crate::Budget,
+    ) -> crate::BoxFuture<'a, Result<Option<Vec<ResourceContent>>>>;
+    /// The OAuth app of this config, if accounts connect through OAuth.
+    fn oauth_app(&self, config: &Value) -> Result<Option<crate::OAuthApp>>;
+    /// Refreshes an account's OAuth credentials, returning the new ones (the refresh
+    /// token may have rotated). `Ok(None)` when the credentials need no refresh.
+    fn refresh<'a>(
+        &'a self,
+        config: &'a Value,
+        credentials: &'a Credentials,
+        upstream: &'a Upstream,
+    ) -> crate::BoxFuture<'a, Result<Option<Credentials>>>;
+    /// Credentials for a newly connected account from a code-exchange answer.
+    fn credentials_from_tokens(&self, tokens: &crate::TokenSet) -> Result<Credentials>;
+    /// When the credentials expire (unix seconds), if they do.
+    fn credentials_expire_at(&self, credentials: &Credentials) -> Option<u64>;
 }
 
 impl fmt::Debug for dyn DynConnector {
@@ -86,6 +179,7 @@ struct Erased<K> {
     connector: K,
     info: ConnectorInfo,
     tools: Vec<Arc<dyn DynTool>>,
+    resources: Vec<ResourceTemplate>,
 }
 
 impl<K: Connector> Erased<K> {
@@ -128,6 +222,68 @@ impl<K: Connector> DynConnector for Erased<K> {
         let client = self.connector.build(&config, credentials, upstream)?;
         Ok(Arc::new(client))
     }
+
+    fn resource_templates(&self) -> &[ResourceTemplate] {
+        &self.resources
+    }
+
+    fn read_resource<'a>(
+        &'a self,
+        client: &'a ClientHandle,
+        uri: &'a str,
+        budget: crate::Budget,
+    ) -> crate::BoxFuture<'a, Result<Option<Vec<ResourceContent>>>> {
+        Box::pin(async move {
+            let client = (**client)
+                .as_any()
+                .downcast_ref::<K::Client>()
+                .ok_or_else(|| {
+                    Error::unexpected(format!(
+                        "connector {} was handed another connector's client",
+                        self.info.id
+                    ))
+                })?;
+            self.connector.read_resource(client, uri, budget).await
+        })
+    }
+
+    fn oauth_app(&self, config: &Value) -> Result<Option<crate::OAuthApp>> {
+        Ok(self.connector.oauth_app(&self.parse(config)?))
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        config: &'a Value,
+        credentials: &'a Credentials,
+        upstream: &'a Upstream,
+    ) -> crate::BoxFuture<'a, Result<Option<Credentials>>> {
+        Box::pin(async move {
+            let Some(refresh_token) = self.connector.refresh_token(credentials) else {
+                return Ok(None);
+            };
+            let Some(app) = self.connector.oauth_app(&self.parse(config)?) else {
+                return Err(Error::new(
+                    ErrorKind::ConfigInvalid,
+                    format!(
+                        "connectors.{}.settings has no OAuth client, so the account's token cannot be refreshed",
+                        self.info.id
+                    ),
+                ));
+            };
+            let tokens = app.refresh(upstream, refresh_token).await?;
+            self.connector
+                .credentials_from_tokens(&tokens, Some(credentials))
+                .map(Some)
+        })
+    }
+
+    fn credentials_from_tokens(&self, tokens: &crate::TokenSet) -> Result<Credentials> {
+        self.connector.credentials_from_tokens(tokens, None)
+    }
+
+    fn credentials_expire_at(&self, credentials: &Credentials) -> Option<u64> {
+        self.connector.credentials_expire_at(credentials)
+    }
 }
 
 /// What a connector crate hands the gateway's registration list: its id, a constructor
@@ -143,9 +299,11 @@ pub struct Registration {
 pub fn erase<K: Connector>(connector: K) -> Result<Arc<dyn DynConnector>> {
     let info = connector.info();
     let tools = connector.tools()?;
+    let resources = connector.resource_templates();
     Ok(Arc::new(Erased {
         connector,
         info,
         tools,
+        resources,
     }))
 }

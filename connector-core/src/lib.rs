@@ -13,6 +13,7 @@ pub mod error;
 pub mod fake;
 pub mod http;
 pub mod limit;
+pub mod oauth;
 pub mod schema;
 pub mod secret;
 pub mod shape;
@@ -21,13 +22,16 @@ pub mod tool;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
-pub use connector::{Connector, ConnectorInfo, DynConnector, Registration, erase};
+pub use connector::{
+    Connector, ConnectorInfo, DynConnector, Registration, ResourceContent, ResourceTemplate, erase,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use http::{Redactor, Upstream, UpstreamConfig, UpstreamResponse};
 pub use limit::{InProcessLimiter, RateLimit, UpstreamLimiter};
+pub use oauth::{OAuthApp, TokenSet};
 pub use schema::InputSchema;
 pub use secret::{CredentialKind, CredentialSpec, Credentials, ExposeSecret, SecretString};
-pub use shape::{Budget, Cursor, Page, PageRequest, fit_value, paginate};
+pub use shape::{Budget, Cursor, Page, PageRequest, fit_value, paginate, table};
 pub use tool::{
     Access, Annotations, BoxFuture, CallContext, ClientHandle, Content, DynTool, Tool, ToolOutput,
     ToolSet, ToolSpec, check_tool_name,

@@ -305,6 +305,55 @@ pub fn check_tool_name(connector_id: &str, name: &str) -> std::result::Result<()
     Ok(())
 }
 
+/// Declares a tool: a unit struct and its [`Tool`] impl, with the spec beside the body.
+///
+/// ```text
+/// connector_core::tool! {
+///     /// Lists projects.
+///     pub struct ListProjects for MyClient {
+///         name: "my_list_projects", title: "List projects",
+///         access: Read, annotations: READ,
+///         description: "Lists projects …",
+///     }
+///     async fn call(client, input: ListInput, ctx) -> serde_json::Value { … }
+/// }
+/// ```
+#[macro_export]
+macro_rules! tool {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $ty:ident for $client:ty {
+            name: $name:literal,
+            title: $title:literal,
+            access: $access:ident,
+            annotations: $ann:ident,
+            description: $desc:expr $(,)?
+        }
+        async fn call($c:tt, $input:tt: $in_ty:ty, $ctx:tt) -> $out:ty $body:block
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, Default)]
+        $vis struct $ty;
+
+        impl $crate::Tool<$client> for $ty {
+            type Input = $in_ty;
+            type Output = $out;
+
+            fn spec(&self) -> $crate::ToolSpec {
+                $crate::ToolSpec {
+                    name: $name,
+                    title: $title,
+                    description: $desc,
+                    access: $crate::Access::$access,
+                    annotations: $crate::Annotations::$ann,
+                }
+            }
+
+            async fn call(&self, $c: &$client, $input: $in_ty, $ctx: &$crate::CallContext) -> $crate::Result<$out> $body
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

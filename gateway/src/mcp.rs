@@ -14,8 +14,10 @@ use rmcp::{
     ErrorData, RoleServer, ServerHandler,
     model::{
         CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
-        Implementation, JsonObject, ListToolsResult, PaginatedRequestParams, ProtocolVersion,
-        Resource, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+        Implementation, JsonObject, ListResourceTemplatesResult, ListToolsResult,
+        PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
+        ReadResourceResult, Resource, ResourceContents, ResourceTemplate, ServerCapabilities,
+        ServerConfig, Tool, ToolAnnotations,
     },
     service::RequestContext,
 };
@@ -123,6 +125,119 @@ impl ServerHandler for McpHandler {
             result.next_cursor = Some(Cursor::new(end, &query).encode());
         }
         Ok(result)
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _req: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let templates = self
+            .inner
+            .registry
+            .connectors()
+            .flat_map(|a| a.connector.resource_templates().iter())
+            .map(|t| {
+                let mut r = ResourceTemplate::new(t.uri_template, t.name);
+                r.title = Some(t.title.to_owned());
+                r.description = Some(t.description.to_owned());
+                r.mime_type = t.mime_type.map(str::to_owned);
+                r
+            })
+            .collect();
+        Ok(ListResourceTemplatesResult::with_all_items(templates)
+            .with_ttl_ms(60_000)
+            .with_cache_scope(CacheScope::Private))
+    }
+
+    async fn read_resource(
+        &self,
+        req: ReadResourceRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let modern = ctx
+            .protocol_version()
+            .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);
+        let not_found = |msg: String| {
+            // "Resource not found" moved from -32002 to -32602 in 2026-07-28.
+            if modern {
+                ErrorData::invalid_params(msg, None)
+            } else {
+                ErrorData::resource_not_found(msg, None)
+            }
+        };
+        let uri = req.uri;
+        let scheme = uri.split_once("://").map(|(s, _)| s).unwrap_or_default();
+        let Some(active) = self
+            .inner
+            .registry
+            .connectors()
+            .find(|a| a.connector.info().id == scheme)
+        else {
+            return Err(not_found(format!(
+                "no resource {uri}: no connector serves the scheme `{scheme}`"
+            )));
+        };
+        let Some(client) = active.client.clone() else {
+            return Err(not_found(format!(
+                "no resource {uri}: no {} account is connected",
+                active.connector.info().display_name
+            )));
+        };
+        let connector = active.connector.clone();
+        let budget = self.inner.budget;
+        let uri2 = uri.clone();
+        let outcome =
+            tokio::spawn(async move { connector.read_resource(&client, &uri2, budget).await })
+                .await;
+        match outcome {
+            Ok(Ok(Some(contents))) => Ok(ReadResourceResult::new(
+                contents
+                    .into_iter()
+                    .map(|c| match c {
+                        connector_core::ResourceContent::Text {
+                            uri,
+                            mime_type,
+                            text,
+                        } => ResourceContents::TextResourceContents {
+                            uri,
+                            mime_type: Some(mime_type),
+                            text,
+                            meta: None,
+                        },
+                        connector_core::ResourceContent::Blob {
+                            uri,
+                            mime_type,
+                            blob,
+                        } => ResourceContents::BlobResourceContents {
+                            uri,
+                            mime_type: Some(mime_type),
+                            blob,
+                            meta: None,
+                        },
+                    })
+                    .collect(),
+            )
+            .into()),
+            Ok(Ok(None)) => Err(not_found(format!("no resource {uri}"))),
+            Ok(Err(e)) if e.kind() == ErrorKind::NotFound => {
+                Err(not_found(format!("no resource {uri}: {e}")))
+            }
+            Ok(Err(e)) => {
+                tracing::info!(%uri, error = %e, "resource read failed");
+                Err(ErrorData::internal_error(
+                    format!("reading {uri} failed: {e}"),
+                    None,
+                ))
+            }
+            Err(_) => {
+                tracing::error!(%uri, "resource read crashed");
+                Err(ErrorData::internal_error(
+                    format!("reading {uri} crashed because of a bug in Switchboard"),
+                    None,
+                ))
+            }
+        }
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

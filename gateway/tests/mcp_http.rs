@@ -58,8 +58,17 @@ async fn exercise(client: &Client, expect_version: &str) {
     );
     let tools = client.list_all_tools().await.unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted, "tools/list is in name order");
+    // Every compiled-in connector's fake runs in the demo; these are the test connector's.
+    let testkit: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| n.starts_with("testkit_"))
+        .collect();
     assert_eq!(
-        names,
+        testkit,
         [
             "testkit_create_note",
             "testkit_echo_text",

@@ -5,6 +5,7 @@
 //! - `setup`: installs the interop clients the tests run (Python venv, npm packages).
 //! - `check-features`: each connector feature builds alone, and none at all.
 //! - `new-connector NAME`: generates `connector-NAME` and registers it.
+//! - `bench`: measurements (release build), written to `docs/benchmarks.md`.
 
 use std::{
     path::{Path, PathBuf},
@@ -23,6 +24,7 @@ fn main() -> Result<()> {
         Some("ci") => ci(&root),
         Some("setup") => setup(&root),
         Some("check-features") => check_features(&root),
+        Some("bench") => bench(&root),
         Some("new-connector") => {
             let Some(name) = args.get(1) else {
                 bail!(
@@ -38,7 +40,9 @@ fn main() -> Result<()> {
             Ok(())
         }
         _ => {
-            eprintln!("usage: cargo xtask <ci | setup | check-features | new-connector NAME>");
+            eprintln!(
+                "usage: cargo xtask <ci | setup | check-features | bench | new-connector NAME>"
+            );
             std::process::exit(2);
         }
     }
@@ -197,5 +201,43 @@ fn check_features(root: &Path) -> Result<()> {
             ],
         )?;
     }
+    Ok(())
+}
+
+/// Runs the measurements in release mode and writes `docs/benchmarks.md`.
+fn bench(root: &Path) -> Result<()> {
+    let cargo = cargo();
+    let args = [
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        "connector-worksection",
+        "--features",
+        "fake",
+        "--example",
+        "shaping",
+    ];
+    println!("$ {cargo} {}", args.join(" "));
+    let out = Command::new(&cargo)
+        .args(args)
+        .current_dir(root)
+        .output()
+        .context("could not run the shaping bench")?;
+    if !out.status.success() {
+        bail!(
+            "the shaping bench failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let rows = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let doc = format!(
+        "# Benchmarks\n\nProduced by `cargo xtask bench` (release build) on a {cores}-core machine. Sizes are\ndeterministic: they depend on the fake's seeded data, not on the machine.\n\n## Shaping: raw upstream bytes against shaped result bytes\n\nThe raw side is the upstream's own answer for the data; the shaped side is every page a\nmodel receives to see the same data in full (default budget, 60,000 characters a page).\n\n| connector | what | items | pages | raw bytes | shaped bytes | shaped / raw |\n|---|---|---|---|---|---|---|\n{rows}\n"
+    );
+    std::fs::write(root.join("docs/benchmarks.md"), &doc)?;
+    println!("{doc}");
     Ok(())
 }

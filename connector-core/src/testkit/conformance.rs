@@ -317,8 +317,10 @@ pub async fn pagination_ends(subject: &Subject) {
             Ok(p) => p,
             Err(e) => fail(subject.id(), &format!("{tool}: paging failed: {e}")),
         };
+        // A page carries `items`, or `rows` when shaped as a table.
         let items = page
             .get("items")
+            .or_else(|| page.get("rows"))
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
