@@ -282,27 +282,7 @@ impl WorksectionClient {
                 .cloned()
                 .partition(|(k, _)| !BODY_PARAMS.contains(&k.as_str()));
         }
-        let query = Params::encode(&query_pairs);
-        let (mut url, auth_header) = match &self.auth {
-            Auth::Admin { key, .. } => {
-                let hash = admin_hash(&query, key.expose_secret());
-                let mut url = self.endpoint("/api/admin/v2/");
-                url.set_query(Some(&format!("{query}&hash={hash}")));
-                (url, None)
-            }
-            Auth::User { token } => {
-                let mut url = self.endpoint("/api/oauth2");
-                url.set_query(Some(&query));
-                (
-                    url,
-                    Some(SecretString::from(format!(
-                        "Bearer {}",
-                        token.expose_secret()
-                    ))),
-                )
-            }
-        };
-        url.set_fragment(None);
+        let (url, auth_header) = self.signed_url(&Params::encode(&query_pairs));
         let mut req = self
             .upstream
             .request("Worksection", Method::POST, url)
@@ -344,6 +324,32 @@ impl WorksectionClient {
         }
     }
 
+    /// The URL for an encoded query: the admin endpoint with the query's `hash`, or the
+    /// user endpoint with the bearer header to send.
+    fn signed_url(&self, query: &str) -> (Url, Option<SecretString>) {
+        match &self.auth {
+            Auth::Admin { key, .. } => {
+                let mut url = self.endpoint("/api/admin/v2/");
+                url.set_query(Some(&format!(
+                    "{query}&hash={}",
+                    admin_hash(query, key.expose_secret())
+                )));
+                (url, None)
+            }
+            Auth::User { token } => {
+                let mut url = self.endpoint("/api/oauth2");
+                url.set_query(Some(query));
+                (
+                    url,
+                    Some(SecretString::from(format!(
+                        "Bearer {}",
+                        token.expose_secret()
+                    ))),
+                )
+            }
+        }
+    }
+
     fn endpoint(&self, path: &str) -> Url {
         let mut url = self.account.clone();
         url.set_path(path);
@@ -355,29 +361,7 @@ impl WorksectionClient {
         let params = Params::new().with("id_file", file_id);
         let mut all = vec![("action".to_owned(), "download".to_owned())];
         all.extend(params.0.iter().cloned());
-        let query = Params::encode(&all);
-        let (mut url, auth_header) = match &self.auth {
-            Auth::Admin { key, .. } => {
-                let mut url = self.endpoint("/api/admin/v2/");
-                url.set_query(Some(&format!(
-                    "{query}&hash={}",
-                    admin_hash(&query, key.expose_secret())
-                )));
-                (url, None)
-            }
-            Auth::User { token } => {
-                let mut url = self.endpoint("/api/oauth2");
-                url.set_query(Some(&query));
-                (
-                    url,
-                    Some(SecretString::from(format!(
-                        "Bearer {}",
-                        token.expose_secret()
-                    ))),
-                )
-            }
-        };
-        url.set_fragment(None);
+        let (url, auth_header) = self.signed_url(&Params::encode(&all));
         let mut req = self
             .upstream
             .request("Worksection", Method::GET, url)

@@ -30,6 +30,7 @@ use connector_core::{
 
 pub use client::{Params, WorksectionClient, admin_hash};
 pub use config::WorksectionConfig;
+pub use model::today_iso;
 
 /// The connector id: the prefix of every tool name.
 pub const ID: &str = "worksection";

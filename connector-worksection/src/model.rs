@@ -212,14 +212,7 @@ pub fn task(v: &Value) -> Value {
     if let Some(u) = v.get("user_from") {
         put(&mut o, "author", person(u));
     }
-    put(&mut o, "created", json!(iso(v.get("date_added"))));
-    put(&mut o, "start", json!(iso(v.get("date_start"))));
-    put(&mut o, "due", json!(iso(v.get("date_end"))));
-    put(&mut o, "closed", json!(iso(v.get("date_closed"))));
-    put(&mut o, "max_time", number(v.get("max_time")));
-    put(&mut o, "max_money", number(v.get("max_money")));
-    put(&mut o, "tags", json!(tags(v.get("tags"))));
-    put(&mut o, "text", json!(text(v.get("text"))));
+    dates_budget_tags_text(&mut o, v);
     if let Some(Value::Array(files)) = v.get("files") {
         put(
             &mut o,
@@ -257,6 +250,18 @@ pub fn task(v: &Value) -> Value {
         o.insert("has_comments".into(), json!(true));
     }
     Value::Object(o)
+}
+
+/// The fields tasks and projects share: dates, budget, tags and text.
+fn dates_budget_tags_text(o: &mut Map<String, Value>, v: &Value) {
+    put(o, "created", json!(iso(v.get("date_added"))));
+    put(o, "start", json!(iso(v.get("date_start"))));
+    put(o, "due", json!(iso(v.get("date_end"))));
+    put(o, "closed", json!(iso(v.get("date_closed"))));
+    put(o, "max_time", number(v.get("max_time")));
+    put(o, "max_money", number(v.get("max_money")));
+    put(o, "tags", json!(tags(v.get("tags"))));
+    put(o, "text", json!(text(v.get("text"))));
 }
 
 fn relations(v: &Value) -> Value {
@@ -301,14 +306,7 @@ pub fn project(v: &Value) -> Value {
     if let Some(u) = v.get("user_from") {
         put(&mut o, "owner", person(u));
     }
-    put(&mut o, "created", json!(iso(v.get("date_added"))));
-    put(&mut o, "start", json!(iso(v.get("date_start"))));
-    put(&mut o, "due", json!(iso(v.get("date_end"))));
-    put(&mut o, "closed", json!(iso(v.get("date_closed"))));
-    put(&mut o, "max_time", number(v.get("max_time")));
-    put(&mut o, "max_money", number(v.get("max_money")));
-    put(&mut o, "tags", json!(tags(v.get("tags"))));
-    put(&mut o, "text", json!(text(v.get("text"))));
+    dates_budget_tags_text(&mut o, v);
     if let Some(Value::Array(users)) = v.get("users") {
         put(
             &mut o,

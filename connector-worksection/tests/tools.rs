@@ -487,7 +487,7 @@ async fn task_views_search_and_reports() {
     let high = rows(&high);
     assert!(!high.is_empty() && high.iter().all(|t| t["priority"].as_i64().unwrap() >= 7));
     let overdue = h.call("worksection_list_overdue_tasks", json!({})).await;
-    let today = connector_worksection_today();
+    let today = connector_worksection::today_iso();
     assert!(
         rows(&overdue)
             .iter()
@@ -591,29 +591,6 @@ async fn task_views_search_and_reports() {
         .await
         .unwrap_err();
     assert_eq!(bad.kind(), ErrorKind::InvalidInput);
-}
-
-fn connector_worksection_today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    // Only the ISO ordering matters; reuse the crate's own computation through a tool-free path.
-    let days = secs / 86_400;
-    let (y, m, d) = civil(days as i64);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[tokio::test]
