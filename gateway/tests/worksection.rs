@@ -12,7 +12,10 @@ mod common;
 
 use rmcp::{
     ClientLifecycleMode, ClientServiceExt,
-    model::{CallToolRequestParams, CallToolResult, ProtocolVersion},
+    model::{
+        CallToolRequestParams, CallToolResult, ProtocolVersion, ReadResourceRequestParams,
+        ResourceContents,
+    },
     service::RunningService,
     transport::{
         StreamableHttpClientTransport, streamable_http_client::StreamableHttpClientTransportConfig,
@@ -158,6 +161,32 @@ async fn a_model_works_a_task_through_the_demo() {
     );
     let costs = ok(&c, "worksection_list_costs", json!({"task_id": tid})).await;
     assert_eq!(costs["items"][0]["hours"], 0.5);
+
+    // Resources: the templates are listed, a task's context and a file read back.
+    let templates = c.list_all_resource_templates().await.unwrap();
+    assert!(
+        templates
+            .iter()
+            .any(|t| t.uri_template == "worksection://task/{id}/context")
+    );
+    let context = c
+        .read_resource(ReadResourceRequestParams::new(format!(
+            "worksection://task/{tid}/context"
+        )))
+        .await
+        .unwrap();
+    let ResourceContents::TextResourceContents { text, .. } = &context.contents[0] else {
+        panic!("text expected")
+    };
+    assert!(text.contains("voicemail"), "{text}");
+    let missing = c
+        .read_resource(ReadResourceRequestParams::new("worksection://file/424242"))
+        .await
+        .unwrap_err();
+    assert!(
+        missing.to_string().contains("-32602"),
+        "2026-07-28 answers a missing resource with -32602: {missing}"
+    );
 
     // The errors a model meets are isError results that say what to do.
     let r = call(&c, "worksection_get_task", json!({"task_id": "424242"})).await;
