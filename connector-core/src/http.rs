@@ -135,6 +135,7 @@ impl Upstream {
             idempotent,
             limit: None,
             redactor: Redactor::default(),
+            max_body: None,
         }
     }
 }
@@ -156,6 +157,7 @@ pub struct UpstreamRequest<'u> {
     idempotent: bool,
     limit: Option<(String, RateLimit)>,
     redactor: Redactor,
+    max_body: Option<u64>,
 }
 
 impl fmt::Debug for UpstreamRequest<'_> {
@@ -215,6 +217,13 @@ impl UpstreamRequest<'_> {
         self
     }
 
+    /// Refuses an answer whose body is larger than `bytes`, without reading it all: by
+    /// `Content-Length` when sent, else while streaming.
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.max_body = Some(bytes);
+        self
+    }
+
     /// Secrets and query parameters to hide from logs and errors.
     pub fn redact(mut self, redactor: &Redactor) -> Self {
         self.redactor = self.redactor.merge(redactor);
@@ -243,7 +252,7 @@ impl UpstreamRequest<'_> {
                     if !retry || delay > Duration::from_millis(cfg.max_delay_ms) {
                         tracing::debug!(method = %self.method, url = %shown_url, status = status.as_u16(), attempt, "upstream response");
                         let headers = resp.headers().clone();
-                        let body = resp.bytes().await.map_err(|e| self.transport_error(e))?;
+                        let body = self.read_body(resp).await?;
                         return Ok(UpstreamResponse {
                             status,
                             headers,
@@ -268,6 +277,32 @@ impl UpstreamRequest<'_> {
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
+    }
+
+    async fn read_body(&self, mut resp: reqwest::Response) -> Result<Bytes> {
+        let Some(max) = self.max_body else {
+            return resp.bytes().await.map_err(|e| self.transport_error(e));
+        };
+        let too_big = |size: String| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!(
+                    "the {} answer is {size}, over the {max} byte limit for this request",
+                    self.label
+                ),
+            )
+        };
+        if let Some(len) = resp.content_length().filter(|l| *l > max) {
+            return Err(too_big(format!("{len} bytes")));
+        }
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(e))? {
+            if (body.len() + chunk.len()) as u64 > max {
+                return Err(too_big("larger".to_owned()));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
     }
 
     async fn acquire(&self, key: &str, limit: RateLimit) -> Result<()> {

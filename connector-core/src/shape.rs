@@ -59,6 +59,9 @@ pub struct Page<T> {
 pub struct Cursor {
     pub offset: usize,
     fingerprint: u64,
+    /// The snapshot of the list being paged, for connectors that keep one (see
+    /// [`PageRequest::snapshot`]).
+    pub snapshot: Option<u64>,
 }
 
 impl Cursor {
@@ -66,11 +69,24 @@ impl Cursor {
         Cursor {
             offset,
             fingerprint: fingerprint(query),
+            snapshot: None,
         }
     }
 
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("{}:{:016x}", self.offset, self.fingerprint))
+        let text = match self.snapshot {
+            Some(s) => format!("{}:{:016x}:{s:016x}", self.offset, self.fingerprint),
+            None => format!("{}:{:016x}", self.offset, self.fingerprint),
+        };
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    /// The snapshot a cursor refers to, if it is one of ours and has one. Read before
+    /// fetching, so the tool pages the same data; [`paginate`] still checks the cursor.
+    pub fn snapshot_of(cursor: Option<&str>) -> Option<u64> {
+        let raw = cursor.filter(|c| !c.is_empty())?;
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
+        u64::from_str_radix(text.split(':').nth(2)?, 16).ok()
     }
 
     /// Decodes `cursor` for `query`. An absent or empty cursor is the first page.
@@ -89,9 +105,16 @@ impl Cursor {
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .ok_or_else(bad)?;
-        let (offset, fp) = text.split_once(':').ok_or_else(bad)?;
+        let mut parts = text.split(':');
+        let (Some(offset), Some(fp)) = (parts.next(), parts.next()) else {
+            return Err(bad());
+        };
         let offset: usize = offset.parse().map_err(|_| bad())?;
         let fp = u64::from_str_radix(fp, 16).map_err(|_| bad())?;
+        let snapshot = match parts.next() {
+            Some(s) => Some(u64::from_str_radix(s, 16).map_err(|_| bad())?),
+            None => None,
+        };
         if fp != first.fingerprint {
             return Err(Error::invalid_input(
                 "argument `cursor`: it belongs to a query with other arguments; repeat the original arguments with this cursor, or omit it to start over",
@@ -100,6 +123,7 @@ impl Cursor {
         Ok(Cursor {
             offset,
             fingerprint: fp,
+            snapshot,
         })
     }
 }
@@ -121,6 +145,9 @@ pub struct PageRequest<'a> {
     /// The other arguments, which the cursor is bound to.
     pub query: &'a Value,
     pub budget: Budget,
+    /// Carried into `next_cursor`: the connector's id for the data being paged, so later
+    /// pages read the same data even when the upstream list changed meanwhile.
+    pub snapshot: Option<u64>,
 }
 
 /// Cuts one page out of `all`: starting at the cursor, at most `limit` items, and no more
@@ -153,7 +180,13 @@ pub fn paginate<T: Serialize>(all: Vec<T>, req: PageRequest<'_>) -> Result<Page<
         items.push(value);
     }
     let end = start + items.len();
-    let next_cursor = (end < total).then(|| Cursor::new(end, req.query).encode());
+    let next_cursor = (end < total).then(|| {
+        Cursor {
+            snapshot: req.snapshot,
+            ..Cursor::new(end, req.query)
+        }
+        .encode()
+    });
     Ok(Page {
         returned: items.len(),
         truncated: next_cursor.is_some(),
@@ -336,6 +369,7 @@ mod tests {
                     limit: Some(40),
                     query: &query,
                     budget: Budget::default(),
+                    snapshot: None,
                 },
             )
             .unwrap();
@@ -361,6 +395,7 @@ mod tests {
                 limit: None,
                 query: &query,
                 budget,
+                snapshot: None,
             },
         )
         .unwrap();
@@ -379,6 +414,14 @@ mod tests {
         assert!(Cursor::decode(Some(&c), &b).is_err());
         assert!(Cursor::decode(Some("garbage!"), &a).is_err());
         assert_eq!(Cursor::decode(Some(""), &a).unwrap().offset, 0);
+        let with_snapshot = Cursor {
+            snapshot: Some(77),
+            ..Cursor::new(5, &a)
+        }
+        .encode();
+        assert_eq!(Cursor::snapshot_of(Some(&with_snapshot)), Some(77));
+        assert_eq!(Cursor::decode(Some(&with_snapshot), &a).unwrap().offset, 5);
+        assert_eq!(Cursor::snapshot_of(Some(&c)), None);
     }
 
     #[test]

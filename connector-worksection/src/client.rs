@@ -100,8 +100,62 @@ enum Auth {
 const MAX_QUERY_BYTES: usize = 6_000;
 /// Parameters that may be long and are safe to send in the body.
 const BODY_PARAMS: &[&str] = &["text", "todo[]", "comment", "members"];
-const READ_CACHE_TTL: Duration = Duration::from_secs(30);
-const READ_CACHE_ENTRIES: usize = 32;
+/// How long a list answer stays available to the pages that follow its first page.
+const SNAPSHOT_TTL: Duration = Duration::from_secs(300);
+/// Upper bound on the answers kept for paging, by size of the upstream body.
+const SNAPSHOT_BYTES: usize = 64 * 1024 * 1024;
+/// Downloaded files kept for repeated reads.
+const FILE_CACHE_TTL: Duration = Duration::from_secs(600);
+const FILE_CACHE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Entries kept until they expire or the byte budget needs room (oldest go first).
+struct Kept<K, V> {
+    entries: HashMap<K, (Instant, usize, V)>,
+    bytes: usize,
+    ttl: Duration,
+    max_bytes: usize,
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> Kept<K, V> {
+    fn new(ttl: Duration, max_bytes: usize) -> Self {
+        Kept {
+            entries: HashMap::new(),
+            bytes: 0,
+            ttl,
+            max_bytes,
+        }
+    }
+
+    fn get(&self, key: &K) -> Option<V> {
+        self.entries
+            .get(key)
+            .filter(|(at, _, _)| at.elapsed() < self.ttl)
+            .map(|(_, _, v)| v.clone())
+    }
+
+    fn insert(&mut self, key: K, size: usize, value: V) {
+        if size > self.max_bytes {
+            return;
+        }
+        let ttl = self.ttl;
+        self.entries.retain(|_, (at, _, _)| at.elapsed() < ttl);
+        while self.entries.values().map(|(_, n, _)| n).sum::<usize>() + size > self.max_bytes {
+            let Some(oldest) = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (at, _, _))| *at)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            self.entries.remove(&oldest);
+        }
+        self.entries.insert(key, (Instant::now(), size, value));
+        self.bytes = self.entries.values().map(|(_, n, _)| n).sum();
+    }
+}
+
+type Download = (bytes::Bytes, String, Option<String>);
 
 pub struct WorksectionClient {
     account: Url,
@@ -109,7 +163,8 @@ pub struct WorksectionClient {
     upstream: Upstream,
     limit: RateLimit,
     redactor: Redactor,
-    cache: Mutex<HashMap<String, (Instant, Arc<Value>)>>,
+    snapshots: Mutex<Kept<u64, Arc<Value>>>,
+    files: Mutex<Kept<String, Download>>,
     pub(crate) max_file_bytes: u64,
 }
 
@@ -147,7 +202,7 @@ impl WorksectionClient {
             .ok_or_else(|| {
                 Error::new(
                     ErrorKind::Unauthenticated,
-                    format!("the Worksection account URL `{account_raw}` is not a URL such as https://acme.worksection.com; reconnect the account"),
+                    "the connection's Worksection account URL is not a URL such as https://acme.worksection.com; reconnect the account".to_owned(),
                 )
             })?;
         let (auth, redactor) = if let Some(token) = credentials.get("access_token") {
@@ -178,7 +233,8 @@ impl WorksectionClient {
             upstream: upstream.clone(),
             limit: RateLimit::per_second(config.requests_per_second),
             redactor,
-            cache: Mutex::new(HashMap::new()),
+            snapshots: Mutex::new(Kept::new(SNAPSHOT_TTL, SNAPSHOT_BYTES)),
+            files: Mutex::new(Kept::new(FILE_CACHE_TTL, FILE_CACHE_BYTES)),
             max_file_bytes: config.max_file_bytes,
         })
     }
@@ -200,56 +256,51 @@ impl WorksectionClient {
         self.account.host_str().unwrap_or("the Worksection account")
     }
 
-    /// A read, always from Worksection (and remembered for the pages that follow).
+    /// A read, always from Worksection.
     pub async fn read(&self, action: &str, params: Params) -> Result<Arc<Value>> {
-        self.read_for(action, params, false).await
+        Ok(Arc::new(self.call(action, params, true).await?.0))
     }
 
-    /// A read for a list tool: the first page asks Worksection; a later page (`continuing`,
-    /// the call has a cursor) pages through the same answer when it is still fresh, so
-    /// pages are consistent and a 5,000-task list is not downloaded once per page.
-    pub async fn read_for(
+    /// A read for a list tool. The first page (no cursor) asks Worksection and keeps the
+    /// answer as a snapshot; later pages carry the snapshot's id in their cursor and page
+    /// through the same answer. So a list that changes meanwhile is still seen exactly
+    /// once, and a 5,000-task list is not downloaded again for every page.
+    pub async fn read_list(
         &self,
         action: &str,
         params: Params,
-        continuing: bool,
-    ) -> Result<Arc<Value>> {
-        let key = format!("{action}?{}", Params::encode(&params.0));
-        if continuing && let Some(hit) = self.cached(&key) {
-            return Ok(hit);
+        cursor: Option<&str>,
+    ) -> Result<(Arc<Value>, u64)> {
+        if let Some(id) = connector_core::Cursor::snapshot_of(cursor) {
+            let kept = self
+                .snapshots
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&id);
+            return match kept {
+                Some(v) => Ok((v, id)),
+                None => Err(Error::invalid_input(
+                    "argument `cursor`: the list it pages through is more than 5 minutes old and was let go; start again without a cursor",
+                )),
+            };
         }
-        let value = Arc::new(self.call(action, params, true).await?);
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() >= READ_CACHE_ENTRIES {
-            let oldest = cache
-                .iter()
-                .min_by_key(|(_, (at, _))| *at)
-                .map(|(k, _)| k.clone());
-            if let Some(k) = oldest {
-                cache.remove(&k);
-            }
-        }
-        cache.insert(key, (Instant::now(), value.clone()));
-        Ok(value)
+        let (value, size) = self.call(action, params, true).await?;
+        let value = Arc::new(value);
+        let id = rand::random::<u64>();
+        self.snapshots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, size, value.clone());
+        Ok((value, id))
     }
 
-    /// A change; empties the read cache so the next read sees it.
+    /// A change.
     pub async fn write(&self, action: &str, params: Params) -> Result<Value> {
-        let result = self.call(action, params, false).await;
-        self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        result
+        Ok(self.call(action, params, false).await?.0)
     }
 
-    fn cached(&self, key: &str) -> Option<Arc<Value>> {
-        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        cache
-            .get(key)
-            .filter(|(at, _)| at.elapsed() < READ_CACHE_TTL)
-            .map(|(_, v)| v.clone())
-    }
-
-    /// Sends one action and returns the `status: ok` envelope.
-    async fn call(&self, action: &str, params: Params, read: bool) -> Result<Value> {
+    /// Sends one action and returns the `status: ok` envelope and the body's size.
+    async fn call(&self, action: &str, params: Params, read: bool) -> Result<(Value, usize)> {
         let mut all = vec![("action".to_owned(), action.to_owned())];
         all.extend(params.0.iter().cloned());
         // "Too many requests" arrives inside HTTP 200, below the core client's retry:
@@ -274,7 +325,7 @@ impl WorksectionClient {
         all: &[(String, String)],
         params: &Params,
         read: bool,
-    ) -> Result<Value> {
+    ) -> Result<(Value, usize)> {
         let (mut query_pairs, mut body_pairs): (Vec<_>, Vec<_>) = (all.to_vec(), Vec::new());
         if Params::encode(&query_pairs).len() > MAX_QUERY_BYTES {
             (query_pairs, body_pairs) = all
@@ -319,7 +370,7 @@ impl WorksectionClient {
             .with_retryable(true)
         })?;
         match body.get("status").and_then(Value::as_str) {
-            Some("ok") => Ok(body),
+            Some("ok") => Ok((body, resp.body.len())),
             _ => Err(parse_error(&body, &call)),
         }
     }
@@ -357,62 +408,87 @@ impl WorksectionClient {
     }
 
     /// Downloads a file: (bytes, content type, file name). Refuses files over the cap.
-    pub async fn download(&self, file_id: &str) -> Result<(bytes::Bytes, String, Option<String>)> {
+    /// Downloads a file: (bytes, content type, file name), from the local cache when it
+    /// was read in the last minutes. Refuses files over the cap without reading them.
+    pub async fn download(&self, file_id: &str) -> Result<Download> {
+        if let Some(hit) = self
+            .files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&file_id.to_owned())
+        {
+            return Ok(hit);
+        }
         let params = Params::new().with("id_file", file_id);
         let mut all = vec![("action".to_owned(), "download".to_owned())];
         all.extend(params.0.iter().cloned());
-        let (url, auth_header) = self.signed_url(&Params::encode(&all));
-        let mut req = self
-            .upstream
-            .request("Worksection", Method::GET, url)
-            .rate_limit(format!("worksection:{}", self.account_host()), self.limit)
-            .redact(&self.redactor);
-        if let Some(h) = &auth_header {
-            req = req.secret_header(header::AUTHORIZATION, h)?;
-        }
-        let resp = req.send().await?;
         let call = Call {
             action: "download",
             params: &params,
             account: self.account_host(),
         };
-        if resp.status.as_u16() != 200 {
-            return Err(parse_http_error(
-                resp.status.as_u16(),
-                &resp.text(),
-                resp.retry_after(),
-                &call,
-            ));
-        }
+        let mut attempt = 0u32;
+        let resp = loop {
+            let (url, auth_header) = self.signed_url(&Params::encode(&all));
+            let mut req = self
+                .upstream
+                .request("Worksection", Method::GET, url)
+                .rate_limit(format!("worksection:{}", self.account_host()), self.limit)
+                .max_body(self.max_file_bytes)
+                .redact(&self.redactor);
+            if let Some(h) = &auth_header {
+                req = req.secret_header(header::AUTHORIZATION, h)?;
+            }
+            let resp = req.send().await.map_err(|e| {
+                if e.kind() == ErrorKind::InvalidInput {
+                    Error::new(
+                        ErrorKind::InvalidInput,
+                        format!("file {file_id} is over the {} byte limit (connectors.worksection.settings.max_file_bytes); open it in Worksection instead", self.max_file_bytes),
+                    )
+                } else {
+                    e
+                }
+            })?;
+            if resp.status.as_u16() != 200 {
+                return Err(parse_http_error(
+                    resp.status.as_u16(),
+                    &resp.text(),
+                    resp.retry_after(),
+                    &call,
+                ));
+            }
+            // An error comes as a JSON envelope, whatever the Content-Type says.
+            if resp.body.first() == Some(&b'{')
+                && let Ok(body) = serde_json::from_slice::<Value>(&resp.body)
+                && body.get("status").and_then(Value::as_str) == Some("error")
+            {
+                let e = parse_error(&body, &call);
+                if e.kind() == ErrorKind::RateLimited && attempt < 3 {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(1_000 * u64::from(attempt))).await;
+                    continue;
+                }
+                return Err(e);
+            }
+            break resp;
+        };
         let content_type = resp
             .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("application/octet-stream")
             .to_owned();
-        if content_type.starts_with("application/json")
-            && let Ok(body) = serde_json::from_slice::<Value>(&resp.body)
-            && body.get("status").and_then(Value::as_str) == Some("error")
-        {
-            return Err(parse_error(&body, &call));
-        }
-        if resp.body.len() as u64 > self.max_file_bytes {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!(
-                    "file {file_id} is {} bytes, over the {} byte limit (connectors.worksection.settings.max_file_bytes); open it in Worksection instead",
-                    resp.body.len(),
-                    self.max_file_bytes
-                ),
-            ));
-        }
         let filename = resp
             .headers
             .get(header::CONTENT_DISPOSITION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split("filename=").nth(1))
-            .map(|f| f.trim_matches(['"', ' ', ';']).to_owned());
-        Ok((resp.body.clone(), content_type, filename))
+            .and_then(|v| disposition_filename(v.as_bytes()));
+        let download = (resp.body.clone(), content_type, filename);
+        self.files.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            file_id.to_owned(),
+            download.0.len(),
+            download.clone(),
+        );
+        Ok(download)
     }
 
     /// The account URL of a relative `page` path (for links to files and tasks).
@@ -421,9 +497,49 @@ impl WorksectionClient {
     }
 }
 
+/// The file name of a `Content-Disposition` header: RFC 5987 `filename*=UTF-8''…` when
+/// present, else `filename="…"`. Read from raw bytes, so non-ASCII names survive.
+fn disposition_filename(raw: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(raw);
+    let mut plain = None;
+    for part in text.split(';').map(str::trim) {
+        if let Some(v) = part.strip_prefix("filename*=") {
+            let encoded = v.split_once("''").map_or(v, |(_, rest)| rest);
+            let decoded = url::form_urlencoded::parse(
+                format!("x={}", encoded.replace('+', "%2B")).as_bytes(),
+            )
+            .next()
+            .map(|(_, v)| v.into_owned());
+            if let Some(name) = decoded.filter(|n| !n.is_empty()) {
+                return Some(name);
+            }
+        } else if let Some(v) = part.strip_prefix("filename=") {
+            plain = Some(v.trim_matches('"').to_owned()).filter(|n| !n.is_empty());
+        }
+    }
+    plain
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_from_content_disposition() {
+        assert_eq!(
+            disposition_filename(b"attachment; filename=\"a.txt\"").as_deref(),
+            Some("a.txt")
+        );
+        assert_eq!(
+            disposition_filename("attachment; filename=\"otchet.txt\"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.txt".as_bytes()).as_deref(),
+            Some("отчёт.txt")
+        );
+        assert_eq!(
+            disposition_filename("attachment; filename=\"план.pdf\"".as_bytes()).as_deref(),
+            Some("план.pdf")
+        );
+        assert_eq!(disposition_filename(b"inline"), None);
+    }
 
     #[test]
     fn the_official_hash_example() {

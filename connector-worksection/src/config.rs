@@ -28,7 +28,7 @@ pub struct WorksectionConfig {
     #[serde(default)]
     pub oauth_client_id: Option<String>,
     #[serde(default)]
-    pub oauth_client_secret: Option<String>,
+    pub oauth_client_secret: Option<connector_core::SecretString>,
     /// The account's request budget. Worksection allows one request per second.
     #[serde(default = "default_rps")]
     pub requests_per_second: u32,

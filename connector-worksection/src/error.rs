@@ -179,7 +179,7 @@ pub fn parse_http_error(
     let (kind, text) = match status {
         401 if lower.contains("expired") => (
             ErrorKind::Unauthenticated,
-            format!("the Worksection sign-in for {} has expired; it is refreshed automatically, and if this persists the account must be reconnected", call.account),
+            format!("the Worksection sign-in for {} has expired; reconnect the account (sign in to Worksection again)", call.account),
         ),
         401 => (
             ErrorKind::Unauthenticated,

@@ -157,7 +157,7 @@ impl Connector for Worksection {
         Some(OAuthApp {
             label: "Worksection",
             client_id: id,
-            client_secret: SecretString::from(secret),
+            client_secret: secret,
             authorize_url: join("/oauth2/authorize")?,
             token_url: join("/oauth2/token")?,
             // Worksection refreshes at its own endpoint, not the token endpoint.

@@ -454,6 +454,24 @@ impl IsoDate {
     pub fn iso(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
+
+    /// The day after, for inclusive "up to" bounds on timestamp fields.
+    pub fn next_day(&self) -> IsoDate {
+        // Days since 1970-01-01 (Howard Hinnant's days-from-civil), plus one, back to a date.
+        let (y, m, d) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        // `civil_iso` always gives a valid date.
+        IsoDate::parse(&civil_iso(days + 1)).unwrap_or_else(|_| self.clone())
+    }
 }
 
 impl<'de> Deserialize<'de> for IsoDate {
@@ -487,11 +505,20 @@ impl connector_core::schemars::JsonSchema for IsoDate {
 /// Today's date in UTC as ISO (Worksection's dates are account-local; a day's slack is
 /// acceptable for "overdue").
 pub fn today_iso() -> String {
+    iso_days_from_today(0)
+}
+
+/// The ISO date `offset` days from today (negative: in the past).
+pub fn iso_days_from_today(offset: i64) -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
+    civil_iso((secs / 86_400) as i64 + offset)
+}
+
+/// The ISO date of a day number (days since 1970-01-01).
+fn civil_iso(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -535,6 +562,18 @@ mod tests {
         );
         assert!(IsoDate::parse("31.03.2026").is_err());
         assert!(IsoDate::parse("2024-02-29").is_ok());
+        assert_eq!(
+            IsoDate::parse("2024-02-28").unwrap().next_day().iso(),
+            "2024-02-29"
+        );
+        assert_eq!(
+            IsoDate::parse("2026-12-31").unwrap().next_day().iso(),
+            "2027-01-01"
+        );
+        assert_eq!(
+            IsoDate::parse("2026-04-30").unwrap().next_day().iso(),
+            "2026-05-01"
+        );
     }
 
     #[test]

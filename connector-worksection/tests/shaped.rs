@@ -79,6 +79,7 @@ async fn shaped_outputs() {
             ".**.closed" => "[date]",
             ".**.date" => "[date]",
             ".rows[][7]" => "[date]",
+            ".next_cursor" => "[cursor]",
         });
     }
 }

@@ -188,7 +188,7 @@ async fn projects_read_and_write() {
     assert!(!folders["folders"].as_array().unwrap().is_empty());
 
     let members = h.call("worksection_list_members", json!({})).await;
-    let emails: Vec<String> = members["members"]
+    let emails: Vec<String> = members["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -285,7 +285,7 @@ async fn the_task_lifecycle_reads_back() {
         .await;
     let pid = projects["items"][0]["id"].as_str().unwrap().to_owned();
     let members = h.call("worksection_list_members", json!({})).await;
-    let email = members["members"][1]["email"].as_str().unwrap().to_owned();
+    let email = members["items"][1]["email"].as_str().unwrap().to_owned();
 
     let task = h
         .call(
@@ -389,7 +389,7 @@ async fn the_task_lifecycle_reads_back() {
     assert_eq!(updated["name"], "Prepare Q3 report (final)");
     assert_eq!(updated["priority"], 3);
 
-    let owner = members["members"][0]["email"].as_str().unwrap().to_owned();
+    let owner = members["items"][0]["email"].as_str().unwrap().to_owned();
     h.call(
         "worksection_subscribe_member",
         json!({"task_id": tid, "email": owner}),
@@ -571,7 +571,7 @@ async fn task_views_search_and_reports() {
         rows(&theirs).len() as u64,
         load["open_tasks"].as_u64().unwrap()
     );
-    assert!(members["members"].as_array().unwrap().len() >= 3);
+    assert!(members["items"].as_array().unwrap().len() >= 3);
     let report = h
         .call(
             "worksection_get_project_time_report",
@@ -597,7 +597,7 @@ async fn task_views_search_and_reports() {
 async fn members_tags_files_and_timers() {
     let h = harness().await;
     let members = h.call("worksection_list_members", json!({})).await;
-    let first = members["members"][0].clone();
+    let first = members["items"][0].clone();
     let one = h
         .call("worksection_get_member", json!({"member": first["email"]}))
         .await;
@@ -617,7 +617,7 @@ async fn members_tags_files_and_timers() {
             .is_empty()
     );
     assert!(
-        !h.call("worksection_list_contacts", json!({})).await["contacts"]
+        !h.call("worksection_list_contacts", json!({})).await["items"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -728,7 +728,7 @@ async fn members_tags_files_and_timers() {
         let fs = h
             .call("worksection_list_files", json!({"project_id": p["id"]}))
             .await;
-        for f in fs["files"].as_array().unwrap() {
+        for f in fs["items"].as_array().unwrap() {
             let read = h
                 .call("worksection_read_file", json!({"file_id": f["id"]}))
                 .await;
@@ -737,7 +737,7 @@ async fn members_tags_files_and_timers() {
                 .or_insert(read);
         }
     }
-    assert!(files["files"].is_array());
+    assert!(files["items"].is_array());
     for kind in ["text", "image", "link"] {
         assert!(
             by_kind.contains_key(kind),
@@ -760,7 +760,7 @@ async fn members_tags_files_and_timers() {
                 json!({"task_id": t["id"]}),
             )
             .await;
-        if !att["files"].as_array().unwrap().is_empty() {
+        if !att["items"].as_array().unwrap().is_empty() {
             found_attachments = true;
             let disc = h
                 .call(
@@ -785,7 +785,7 @@ async fn members_tags_files_and_timers() {
         .await
         .unwrap_err();
     assert_eq!(not_user.kind(), ErrorKind::Unsupported);
-    let user_email = members["members"][2]["email"].as_str().unwrap().to_owned();
+    let user_email = members["items"][2]["email"].as_str().unwrap().to_owned();
     let user = h.user_client(&user_email);
     let me = h
         .call_with(
@@ -1142,7 +1142,7 @@ async fn resources_serve_files_and_task_context() {
         let fs = h
             .call("worksection_list_files", json!({"project_id": p["id"]}))
             .await;
-        if let Some(f) = fs["files"].as_array().unwrap().first() {
+        if let Some(f) = fs["items"].as_array().unwrap().first() {
             file_id = Some(f["id"].as_str().unwrap().to_owned());
             break;
         }
@@ -1172,4 +1172,69 @@ async fn resources_serve_files_and_task_context() {
         .await
         .unwrap_err();
     assert_eq!(missing.kind(), ErrorKind::NotFound);
+}
+
+#[tokio::test]
+async fn paging_survives_writes_and_files_are_cached() {
+    let h = harness().await;
+    // Page 1 of the open tasks, then close some of them, then the rest of the pages:
+    // the pages still cover the list as it was, each task once.
+    let first = h
+        .call("worksection_list_all_tasks", json!({"limit": 5}))
+        .await;
+    let total = first["total"].as_u64().unwrap() as usize;
+    let mut seen = ids(&rows(&first));
+    for t in rows(&first)
+        .iter()
+        .filter(|t| t["parent_id"].is_null())
+        .take(2)
+    {
+        // Leaf tasks only; a parent with open subtasks cannot be completed.
+        let _ = h
+            .try_call("worksection_complete_task", json!({"task_id": t["id"]}))
+            .await;
+    }
+    let mut cursor = first["next_cursor"].as_str().map(str::to_owned);
+    while let Some(c) = cursor {
+        let page = h
+            .call(
+                "worksection_list_all_tasks",
+                json!({"limit": 5, "cursor": c}),
+            )
+            .await;
+        seen.extend(ids(&rows(&page)));
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    let n = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), n, "no task twice");
+    assert_eq!(n, total, "no task skipped");
+    // A fresh first page sees the writes.
+    let fresh = h
+        .call("worksection_list_all_tasks", json!({"limit": 5}))
+        .await;
+    assert!(fresh["total"].as_u64().unwrap() as usize <= total);
+
+    // A file read twice is downloaded once.
+    let projects = h.call("worksection_list_projects", json!({})).await;
+    let pid = projects["items"][0]["id"].clone();
+    let files = h
+        .call("worksection_list_files", json!({"project_id": pid}))
+        .await;
+    let fid = files["items"][0]["id"].clone();
+    h.call("worksection_read_file", json!({"file_id": fid}))
+        .await;
+    let downloads = h.fake.action_count("download");
+    h.call("worksection_read_file", json!({"file_id": fid}))
+        .await;
+    assert_eq!(h.fake.action_count("download"), downloads);
+
+    // Events say what changed.
+    let events = h
+        .call("worksection_list_events", json!({"period": "30d"}))
+        .await;
+    let items = events["items"].as_array().unwrap();
+    assert!(items.iter().all(|e| e.get("project_id").is_some()));
+    assert!(items.iter().any(|e| e.get("changes").is_some()), "{events}");
 }

@@ -130,7 +130,7 @@ async fn a_model_works_a_task_through_the_demo() {
     )
     .await;
     let members = ok(&c, "worksection_list_members", json!({})).await;
-    let who = members["members"][0]["email"].as_str().unwrap().to_owned();
+    let who = members["items"][0]["email"].as_str().unwrap().to_owned();
     ok(
         &c,
         "worksection_add_cost",

@@ -302,6 +302,7 @@ impl Tool<NotesClient> for ListNotes {
                 limit: input.limit.map(|l| l as usize),
                 query: &query,
                 budget: ctx.budget,
+                snapshot: None,
             },
         )
     }

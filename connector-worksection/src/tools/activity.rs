@@ -56,16 +56,55 @@ fn check_period(p: &str) -> connector_core::Result<()> {
     Ok(())
 }
 
+/// A value in an event's `new`/`old`: people compacted, text made readable.
+fn change_value(key: &str, v: &Value) -> Value {
+    let is_person = v.get("email").is_some() || (v.get("name").is_some() && v.get("id").is_some());
+    if is_person {
+        model::person(v)
+    } else if key == "text" {
+        json!(model::text(Some(v)))
+    } else {
+        v.clone()
+    }
+}
+
 fn event(v: &Value) -> Value {
     let obj = v.get("object").unwrap_or(&Value::Null);
-    json!({
+    let new = v.get("new").and_then(Value::as_object);
+    let old = v.get("old").and_then(Value::as_object);
+    // What changed: every key of `new`, with its old value when there is one.
+    let mut changes = serde_json::Map::new();
+    if let Some(new) = new {
+        for (k, nv) in new {
+            let mut c = json!({"new": change_value(k, nv)});
+            if let Some(ov) = old.and_then(|o| o.get(k)) {
+                c["old"] = change_value(k, ov);
+            }
+            changes.insert(k.clone(), c);
+        }
+    }
+    // The project is in the object's page path: /project/6622/330090/.
+    let project = obj
+        .get("page")
+        .and_then(Value::as_str)
+        .and_then(|p| p.strip_prefix("/project/"))
+        .and_then(|p| p.split('/').next())
+        .filter(|id| !id.is_empty());
+    let mut out = json!({
         "action": v.get("action"),
         "type": obj.get("type"),
-        "object": {"id": obj.get("id").and_then(model::id), "name": obj.get("name").or(obj.get("title"))},
-        "project": v.get("project").map(model::project_ref),
+        "object_id": obj.get("id").and_then(model::id),
+        "project_id": project,
         "by": v.get("user_from").map(model::person),
         "at": model::iso(v.get("date_added")),
-    })
+    });
+    if let Some(name) = new.and_then(|n| n.get("title").or_else(|| n.get("name"))) {
+        out["name"] = name.clone();
+    }
+    if !changes.is_empty() {
+        out["changes"] = Value::Object(changes);
+    }
+    out
 }
 
 tool! {
@@ -78,14 +117,14 @@ tool! {
     }
     async fn call(client, input: EventsInput, ctx) -> Value {
         check_period(&input.period)?;
-        let answer = client.read("get_events", Params::new().with("period", &input.period).opt("id_project", input.project_id.as_deref())).await?;
+        let (answer, snapshot) = client.read_list("get_events", Params::new().with("period", &input.period).opt("id_project", input.project_id.as_deref()), input.cursor.as_deref()).await?;
         let events: Vec<Value> = model::list(&answer).iter().map(event).collect();
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for e in &events {
             let key = format!("{}:{}", e["type"].as_str().unwrap_or("other"), e["action"].as_str().unwrap_or("other"));
             *counts.entry(key).or_default() += 1;
         }
-        let mut out = json!(page(events, input.cursor.as_deref(), input.limit, json!({"period": input.period, "project": input.project_id}), ctx.budget)?);
+        let mut out = json!(page(events, input.cursor.as_deref(), input.limit, json!({"period": input.period, "project": input.project_id}), ctx.budget, snapshot)?);
         out["counts"] = json!(counts);
         Ok(out)
     }
@@ -107,7 +146,7 @@ tool! {
         description: "Summarises a project: tasks open and done, overdue, unassigned, by assignee and by priority, and the time and money logged against its budget.",
     }
     async fn call(client, input: ProjectId, _) -> Value {
-        let tasks = load_tasks(client, Some(&input.project_id), false, true, false).await?;
+        let (tasks, _) = load_tasks(client, Some(&input.project_id), false, true, None).await?;
         let today = model::today_iso();
         let open: Vec<&Value> = tasks.iter().filter(|t| t["status"] != "done").collect();
         let mut by_assignee: BTreeMap<String, usize> = BTreeMap::new();
@@ -147,7 +186,7 @@ tool! {
         description: "Summarises the open work of every member: open and overdue tasks assigned to each, busiest first, plus how many open tasks nobody is assigned to.",
     }
     async fn call(client, _input: NoInput, _) -> Value {
-        let tasks = load_tasks(client, None, true, true, false).await?;
+        let (tasks, _) = load_tasks(client, None, true, true, None).await?;
         let today = model::today_iso();
         let mut per: BTreeMap<String, (Value, usize, usize)> = BTreeMap::new();
         let mut unassigned = 0;

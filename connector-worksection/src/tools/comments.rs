@@ -32,16 +32,24 @@ pub struct ListCommentsInput {
     pub cursor: Option<String>,
 }
 
-pub(crate) async fn comments(client: &Ws, task_id: &str) -> connector_core::Result<Vec<Value>> {
-    let answer = client
-        .read(
-            "get_comments",
-            Params::new()
-                .with("id_task", task_id)
-                .with("extra", "files"),
-        )
-        .await?;
-    Ok(model::list(&answer).iter().map(model::comment).collect())
+/// A task's comments, oldest first (Worksection sends the newest first), and the
+/// snapshot id for paging them.
+pub(crate) async fn comments(
+    client: &Ws,
+    task_id: &str,
+    cursor: Option<&str>,
+) -> connector_core::Result<(Vec<Value>, u64)> {
+    let params = Params::new()
+        .with("id_task", task_id)
+        .with("extra", "files");
+    let (answer, snapshot) = client.read_list("get_comments", params, cursor).await?;
+    let mut thread: Vec<Value> = model::list(&answer).iter().map(model::comment).collect();
+    thread.sort_by(|a, b| {
+        a.get("created")
+            .and_then(Value::as_str)
+            .cmp(&b.get("created").and_then(Value::as_str))
+    });
+    Ok((thread, snapshot))
 }
 
 tool! {
@@ -53,8 +61,8 @@ tool! {
         description: "Lists a task's comments, oldest first: author, time, text and attached files. Pages with `cursor`.",
     }
     async fn call(client, input: ListCommentsInput, ctx) -> Value {
-        let items = comments(client, &input.task_id).await?;
-        Ok(json!(page(items, input.cursor.as_deref(), input.limit, json!({"task": input.task_id}), ctx.budget)?))
+        let (items, snapshot) = comments(client, &input.task_id, input.cursor.as_deref()).await?;
+        Ok(json!(page(items, input.cursor.as_deref(), input.limit, json!({"task": input.task_id}), ctx.budget, snapshot)?))
     }
 }
 
@@ -73,7 +81,7 @@ pub(crate) async fn discussion(
     budget: connector_core::Budget,
 ) -> connector_core::Result<Value> {
     let task = get_task(client, task_id, &[Include::Text, Include::Files]).await?;
-    let thread = comments(client, task_id).await?;
+    let (thread, _) = comments(client, task_id, None).await?;
     let mut files: Vec<Value> = task
         .get("files")
         .and_then(Value::as_array)

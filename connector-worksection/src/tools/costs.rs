@@ -11,7 +11,7 @@ use connector_core::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Ws, page, tasks::load_tasks};
+use super::{Ws, page, tasks::member_open_tasks};
 use crate::{
     client::Params,
     model::{self, IsoDate},
@@ -54,10 +54,21 @@ fn filter_params(f: &CostFilter) -> Params {
         .opt("is_timer", f.from_timer.map(|t| if t { 1 } else { 0 }))
 }
 
-async fn costs(client: &Ws, f: &CostFilter) -> Result<(Vec<Value>, Value)> {
-    let answer = client.read("get_costs", filter_params(f)).await?;
+/// Cost rows and Worksection's totals for them, with the snapshot id for paging.
+async fn costs(
+    client: &Ws,
+    f: &CostFilter,
+    cursor: Option<&str>,
+) -> Result<(Vec<Value>, Value, u64)> {
+    let (answer, snapshot) = client
+        .read_list("get_costs", filter_params(f), cursor)
+        .await?;
     let rows = model::list(&answer).iter().map(model::cost).collect();
-    Ok((rows, answer.get("total").cloned().unwrap_or(Value::Null)))
+    Ok((
+        rows,
+        answer.get("total").cloned().unwrap_or(Value::Null),
+        snapshot,
+    ))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -90,9 +101,9 @@ tool! {
     }
     async fn call(client, input: ListCostsInput, ctx) -> Value {
         let f = CostFilter { project_id: input.project_id, task_id: input.task_id, start_date: input.start_date, end_date: input.end_date, from_timer: input.from_timer };
-        let (rows, total) = costs(client, &f).await?;
+        let (rows, total, snapshot) = costs(client, &f, input.cursor.as_deref()).await?;
         let query = json!([f.project_id, f.task_id, f.start_date.as_ref().map(IsoDate::iso), f.end_date.as_ref().map(IsoDate::iso), f.from_timer]);
-        let mut out = json!(page(rows, input.cursor.as_deref(), input.limit, query, ctx.budget)?);
+        let mut out = json!(page(rows, input.cursor.as_deref(), input.limit, query, ctx.budget, snapshot)?);
         out["totals"] = total;
         Ok(out)
     }
@@ -154,8 +165,7 @@ tool! {
     async fn call(client, input: WorkloadInput, _) -> Value {
         let email = input.email.to_ascii_lowercase();
         let today = model::today_iso();
-        let open: Vec<Value> = load_tasks(client, None, true, true, false)
-            .await?
+        let open: Vec<Value> = member_open_tasks(client, &input.email).await?
             .into_iter()
             .filter(|t| t.get("assignee").and_then(|a| a.get("email")).and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case(&email)))
             .collect();
@@ -163,8 +173,10 @@ tool! {
         let mut next: Vec<&Value> = open.iter().filter(|t| t.get("due").is_some()).collect();
         next.sort_by(|a, b| a.get("due").and_then(Value::as_str).cmp(&b.get("due").and_then(Value::as_str)));
         // Worksection's own user filter on costs is unreliable, so filter here.
-        let f = CostFilter { start_date: input.start_date, end_date: input.end_date, ..Default::default() };
-        let (rows, _) = costs(client, &f).await?;
+        // Without dates, the last 30 days: the account's whole history can be huge.
+        let start_date = input.start_date.or_else(|| IsoDate::parse(&model::iso_days_from_today(-30)).ok());
+        let f = CostFilter { start_date, end_date: input.end_date, ..Default::default() };
+        let (rows, _, _) = costs(client, &f, None).await?;
         let mine: Vec<Value> = rows
             .into_iter()
             .filter(|r| r.get("member").and_then(|m| m.get("email")).and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case(&email)))
@@ -199,17 +211,25 @@ pub struct ProjectReportInput {
     pub end_date: Option<IsoDate>,
 }
 
-fn group(rows: &[Value], key: impl Fn(&Value) -> String) -> Vec<Value> {
-    let mut m: BTreeMap<String, (f64, f64, usize)> = BTreeMap::new();
+/// Sums rows by the id under `field` (`member` or `task`), keeping the name: two
+/// tasks called "Meeting" stay two lines.
+fn group(rows: &[Value], field: &str) -> Vec<Value> {
+    let mut m: BTreeMap<String, (Value, f64, f64, usize)> = BTreeMap::new();
     for r in rows {
-        let e = m.entry(key(r)).or_default();
-        e.0 += r.get("hours").and_then(Value::as_f64).unwrap_or(0.0);
-        e.1 += r.get("money").and_then(Value::as_f64).unwrap_or(0.0);
-        e.2 += 1;
+        let who = r.get(field).cloned().unwrap_or(Value::Null);
+        let key = who
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("(none)")
+            .to_owned();
+        let e = m.entry(key).or_insert_with(|| (who, 0.0, 0.0, 0));
+        e.1 += r.get("hours").and_then(Value::as_f64).unwrap_or(0.0);
+        e.2 += r.get("money").and_then(Value::as_f64).unwrap_or(0.0);
+        e.3 += 1;
     }
     let mut v: Vec<Value> = m
-        .into_iter()
-        .map(|(k, (h, money, n))| json!({"name": k, "hours": (h * 100.0).round() / 100.0, "money": (money * 100.0).round() / 100.0, "entries": n}))
+        .into_values()
+        .map(|(who, h, money, n)| json!({field: who, "hours": (h * 100.0).round() / 100.0, "money": (money * 100.0).round() / 100.0, "entries": n}))
         .collect();
     v.sort_by(|a, b| {
         b["hours"]
@@ -230,9 +250,10 @@ tool! {
     }
     async fn call(client, input: ProjectReportInput, _) -> Value {
         let f = CostFilter { project_id: Some(input.project_id.clone()), start_date: input.start_date, end_date: input.end_date, ..Default::default() };
-        let (rows, total) = costs(client, &f).await?;
-        let by_member = group(&rows, |r| r.get("member").and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("(unknown)").to_owned());
-        let mut by_task = group(&rows, |r| r.get("task").and_then(|t| t.get("name")).and_then(Value::as_str).unwrap_or("(no task)").to_owned());
+        let (rows, total, _) = costs(client, &f, None).await?;
+        let by_member = group(&rows, "member");
+        let mut by_task = group(&rows, "task");
+        let tasks_total = by_task.len();
         by_task.truncate(50);
         Ok(json!({
             "project_id": input.project_id,
@@ -242,6 +263,8 @@ tool! {
             "entries": rows.len(),
             "by_member": by_member,
             "by_task": by_task,
+            "tasks_total": tasks_total,
+            "by_task_truncated": tasks_total > 50,
         }))
     }
 }

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::{
     Ws,
     comments::comments,
+    page,
     tasks::{Include, get_task},
 };
 use crate::{client::Params, model};
@@ -28,6 +29,11 @@ pub struct ListFilesInput {
     pub project_id: Option<String>,
     /// The task's id (its files and its comments' files).
     pub task_id: Option<String>,
+    /// Files per page; by default as many as fit the result budget.
+    #[schemars(range(min = 1, max = 1000))]
+    pub limit: Option<u32>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    pub cursor: Option<String>,
 }
 
 tool! {
@@ -38,20 +44,28 @@ tool! {
         annotations: READ,
         description: "Lists the files of a project or a task: id, name, size, who added it and when. Read one with worksection_read_file.",
     }
-    async fn call(client, input: ListFilesInput, _) -> Value {
+    async fn call(client, input: ListFilesInput, ctx) -> Value {
         if input.project_id.is_none() && input.task_id.is_none() {
             return Err(Error::invalid_input("argument `project_id`: give a project_id or a task_id"));
         }
-        let answer = client.read("get_files", Params::new().opt("id_project", input.project_id.as_deref()).opt("id_task", input.task_id.as_deref())).await?;
-        Ok(json!({"files": model::list(&answer).iter().map(model::file).collect::<Vec<_>>()}))
+        let params = Params::new().opt("id_project", input.project_id.as_deref()).opt("id_task", input.task_id.as_deref());
+        let (answer, snapshot) = client.read_list("get_files", params, input.cursor.as_deref()).await?;
+        let items = model::list(&answer).iter().map(model::file).collect();
+        let query = json!([input.project_id, input.task_id]);
+        Ok(json!(page(items, input.cursor.as_deref(), input.limit, query, ctx.budget, snapshot)?))
     }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TaskId {
+pub struct AttachmentsInput {
     /// The task's id.
     pub task_id: String,
+    /// Files per page; by default as many as fit the result budget.
+    #[schemars(range(min = 1, max = 1000))]
+    pub limit: Option<u32>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    pub cursor: Option<String>,
 }
 
 tool! {
@@ -62,21 +76,24 @@ tool! {
         annotations: READ,
         description: "Lists every file attached to a task and to each of its comments, saying where each was attached.",
     }
-    async fn call(client, input: TaskId, _) -> Value {
+    async fn call(client, input: AttachmentsInput, ctx) -> Value {
         let task = get_task(client, &input.task_id, &[Include::Files]).await?;
         let mut files: Vec<Value> = task
             .get("files")
             .and_then(Value::as_array)
             .map(|f| f.iter().map(|x| { let mut x = x.clone(); x["attached_to"] = json!("task"); x }).collect())
             .unwrap_or_default();
-        for c in comments(client, &input.task_id).await? {
+        let (thread, snapshot) = comments(client, &input.task_id, input.cursor.as_deref()).await?;
+        for c in thread {
             for f in c.get("files").and_then(Value::as_array).cloned().unwrap_or_default() {
                 let mut f = f;
                 f["attached_to"] = json!({"comment": c.get("id")});
                 files.push(f);
             }
         }
-        Ok(json!({"task": {"id": task.get("id"), "name": task.get("name")}, "files": files}))
+        let mut out = json!(page(files, input.cursor.as_deref(), input.limit, json!({"task": input.task_id}), ctx.budget, snapshot)?);
+        out["task"] = json!({"id": task.get("id"), "name": task.get("name")});
+        Ok(out)
     }
 }
 
@@ -133,7 +150,7 @@ pub async fn read_file(
     let content = if is_text(&mime, &name) {
         let text = String::from_utf8_lossy(&bytes);
         let shown = model::clip(&text, room);
-        if shown.len() < text.len() {
+        if shown != text {
             info["truncated"] = json!(true);
         }
         info["kind"] = json!("text");

@@ -8,7 +8,7 @@ use connector_core::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Ws, page, task_table, tasks::load_tasks};
+use super::{ListInput, Ws, page, task_table, tasks::member_tasks};
 use crate::{client::Params, model};
 
 pub fn register(set: ToolSet<Ws>) -> ToolSet<Ws> {
@@ -25,9 +25,12 @@ pub fn register(set: ToolSet<Ws>) -> ToolSet<Ws> {
 #[serde(deny_unknown_fields)]
 pub struct NoInput {}
 
-async fn members(client: &Ws) -> connector_core::Result<Vec<Value>> {
-    let answer = client.read("get_users", Params::new()).await?;
-    Ok(model::list(&answer).iter().map(model::member).collect())
+async fn members(client: &Ws, cursor: Option<&str>) -> connector_core::Result<(Vec<Value>, u64)> {
+    let (answer, snapshot) = client.read_list("get_users", Params::new(), cursor).await?;
+    Ok((
+        model::list(&answer).iter().map(model::member).collect(),
+        snapshot,
+    ))
 }
 
 tool! {
@@ -38,8 +41,9 @@ tool! {
         annotations: READ,
         description: "Lists the account's members: id, name, email, title, group, department and role (owner, admin, user, guest, reader).",
     }
-    async fn call(client, _input: NoInput, _) -> Value {
-        Ok(json!({"members": members(client).await?}))
+    async fn call(client, input: ListInput, ctx) -> Value {
+        let (items, snapshot) = members(client, input.cursor.as_deref()).await?;
+        Ok(json!(page(items, input.cursor.as_deref(), input.limit, json!("members"), ctx.budget, snapshot)?))
     }
 }
 
@@ -60,8 +64,9 @@ tool! {
     }
     async fn call(client, input: MemberRef, _) -> Value {
         let want = input.member.trim().to_ascii_lowercase();
-        members(client)
+        members(client, None)
             .await?
+            .0
             .into_iter()
             .find(|m| m.get("id").and_then(Value::as_str) == Some(want.as_str()) || m.get("email").and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case(&want)))
             .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no member {} in this Worksection account; worksection_list_members shows who there is", input.member)))
@@ -107,9 +112,10 @@ tool! {
         annotations: READ,
         description: "Lists the account's contacts (people outside the team): name, email, title, phone and group.",
     }
-    async fn call(client, _input: NoInput, _) -> Value {
-        let answer = client.read("get_contacts", Params::new()).await?;
-        Ok(json!({"contacts": model::list(&answer).iter().map(model::member).collect::<Vec<_>>()}))
+    async fn call(client, input: ListInput, ctx) -> Value {
+        let (answer, snapshot) = client.read_list("get_contacts", Params::new(), input.cursor.as_deref()).await?;
+        let items = model::list(&answer).iter().map(model::member).collect();
+        Ok(json!(page(items, input.cursor.as_deref(), input.limit, json!("contacts"), ctx.budget, snapshot)?))
     }
 }
 
@@ -155,12 +161,8 @@ tool! {
         description: "Lists the tasks assigned to a member (by email), open ones by default, as a table. Pages with `cursor`.",
     }
     async fn call(client, input: MemberTasksInput, ctx) -> Value {
-        let tasks: Vec<Value> = load_tasks(client, None, input.active_only, true, input.cursor.is_some())
-            .await?
-            .into_iter()
-            .filter(|t| t.get("assignee").and_then(|a| a.get("email")).and_then(Value::as_str).is_some_and(|e| e.eq_ignore_ascii_case(&input.email)))
-            .collect();
+        let (tasks, snapshot) = member_tasks(client, &input.email, input.active_only, input.cursor.as_deref()).await?;
         let query = json!({"member": input.email.to_ascii_lowercase(), "active": input.active_only});
-        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget)?))
+        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget, snapshot)?))
     }
 }

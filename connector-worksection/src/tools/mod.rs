@@ -12,7 +12,7 @@ mod timers;
 
 use std::sync::Arc;
 
-use connector_core::{Budget, DynTool, Page, PageRequest, Result, ToolSet, paginate};
+use connector_core::{Budget, DynTool, Page, PageRequest, Result, ToolSet, paginate, schemars};
 use serde_json::{Value, json};
 
 use crate::client::WorksectionClient;
@@ -33,6 +33,17 @@ pub fn all() -> Result<Vec<Arc<dyn DynTool>>> {
     set.build()
 }
 
+/// The input of a list tool that takes nothing but paging.
+#[derive(Debug, serde::Deserialize, connector_core::schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListInput {
+    /// Items per page; by default as many as fit the result budget.
+    #[schemars(range(min = 1, max = 1000))]
+    pub limit: Option<u32>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    pub cursor: Option<String>,
+}
+
 /// One page of `items`; the cursor is bound to `query` (the other arguments).
 ///
 /// List inputs carry `limit` and `cursor` as fields of their own (not a flattened
@@ -43,6 +54,7 @@ pub fn page(
     limit: Option<u32>,
     query: Value,
     budget: Budget,
+    snapshot: u64,
 ) -> Result<Page<Value>> {
     paginate(
         items,
@@ -51,6 +63,7 @@ pub fn page(
             limit: limit.map(|l| l as usize),
             query: &query,
             budget,
+            snapshot: Some(snapshot),
         },
     )
 }

@@ -61,9 +61,9 @@ tool! {
             ProjectStatus::Pending => "pending",
             ProjectStatus::Archive => "archive",
         });
-        let answer = client.read("get_projects", Params::new().opt("filter", filter)).await?;
+        let (answer, snapshot) = client.read_list("get_projects", Params::new().opt("filter", filter), input.cursor.as_deref()).await?;
         let items = model::list(&answer).iter().map(model::project).collect();
-        Ok(json!(page(items, input.cursor.as_deref(), input.limit, json!({"status": filter}), ctx.budget)?))
+        Ok(json!(page(items, input.cursor.as_deref(), input.limit, json!({"status": filter}), ctx.budget, snapshot)?))
     }
 }
 

@@ -160,13 +160,12 @@ tool! {
     }
     async fn call(client, input: TaggedInput, ctx) -> Value {
         let want = input.tag.trim().to_lowercase();
-        let tasks: Vec<Value> = load_tasks(client, input.project_id.as_deref(), input.active_only, true, input.cursor.is_some())
-            .await?
-            .into_iter()
+        let (loaded, snapshot) = load_tasks(client, input.project_id.as_deref(), input.active_only, true, input.cursor.as_deref()).await?;
+        let tasks: Vec<Value> = loaded.into_iter()
             .filter(|t| t.get("tags").and_then(Value::as_array).is_some_and(|tags| tags.iter().any(|x| x.as_str().is_some_and(|s| s.to_lowercase() == want))))
             .collect();
         let query = json!({"tag": want, "project": input.project_id, "active": input.active_only});
-        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget)?))
+        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget, snapshot)?))
     }
 }
 

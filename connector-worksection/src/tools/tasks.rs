@@ -44,31 +44,21 @@ pub(crate) async fn load_tasks(
     project_id: Option<&str>,
     active_only: bool,
     subtasks: bool,
-    continuing: bool,
-) -> Result<Vec<Value>> {
+    cursor: Option<&str>,
+) -> Result<(Vec<Value>, u64)> {
     let extra = if subtasks { Some("subtasks") } else { None };
     let filter = if active_only { Some("active") } else { None };
-    let answer = match project_id {
+    let (answer, snapshot) = match project_id {
         Some(p) => {
-            client
-                .read_for(
-                    "get_tasks",
-                    Params::new()
-                        .with("id_project", p)
-                        .opt("filter", filter)
-                        .opt("extra", extra),
-                    continuing,
-                )
-                .await?
+            let params = Params::new()
+                .with("id_project", p)
+                .opt("filter", filter)
+                .opt("extra", extra);
+            client.read_list("get_tasks", params, cursor).await?
         }
         None => {
-            client
-                .read_for(
-                    "get_all_tasks",
-                    Params::new().opt("filter", filter).opt("extra", extra),
-                    continuing,
-                )
-                .await?
+            let params = Params::new().opt("filter", filter).opt("extra", extra);
+            client.read_list("get_all_tasks", params, cursor).await?
         }
     };
     let tasks: Vec<Value> = model::list(&answer).iter().map(model::task).collect();
@@ -77,7 +67,37 @@ pub(crate) async fn load_tasks(
     if active_only {
         tasks.retain(|t| t.get("status").and_then(Value::as_str) != Some("done"));
     }
-    Ok(tasks)
+    Ok((tasks, snapshot))
+}
+
+/// A member's tasks (open only by default), found by Worksection's own search rather
+/// than by downloading every task of the account.
+pub(crate) async fn member_tasks(
+    client: &Ws,
+    email: &str,
+    active_only: bool,
+    cursor: Option<&str>,
+) -> Result<(Vec<Value>, u64)> {
+    let params = Params::new()
+        .with("email_user_to", email)
+        .opt("status", active_only.then_some("active"));
+    let (answer, snapshot) = client.read_list("search_tasks", params, cursor).await?;
+    let mut tasks = flatten(model::list(&answer).iter().map(model::task).collect());
+    tasks.retain(|t| {
+        t.get("assignee")
+            .and_then(|a| a.get("email"))
+            .and_then(Value::as_str)
+            .is_some_and(|e| e.eq_ignore_ascii_case(email))
+    });
+    if active_only {
+        tasks.retain(|t| t.get("status").and_then(Value::as_str) != Some("done"));
+    }
+    Ok((tasks, snapshot))
+}
+
+/// [`member_tasks`], open ones, for summaries.
+pub(crate) async fn member_open_tasks(client: &Ws, email: &str) -> Result<Vec<Value>> {
+    Ok(member_tasks(client, email, true, None).await?.0)
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -105,9 +125,9 @@ tool! {
         description: "Lists tasks across every project as a table (columns, then one row per task; `people` and `projects` resolve the ids). Open tasks only by default. Pages with `cursor`: follow `next_cursor` to see every task exactly once. Use worksection_get_task for a task's text, files and comments.",
     }
     async fn call(client, input: ListAllTasksInput, ctx) -> Value {
-        let tasks = load_tasks(client, None, input.active_only, input.include_subtasks, input.cursor.is_some()).await?;
+        let (tasks, snapshot) = load_tasks(client, None, input.active_only, input.include_subtasks, input.cursor.as_deref()).await?;
         let query = json!({"all": true, "active_only": input.active_only, "subtasks": input.include_subtasks});
-        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget)?))
+        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget, snapshot)?))
     }
 }
 
@@ -138,9 +158,9 @@ tool! {
         description: "Lists one project's tasks as a table (columns, rows; `people` resolves assignee ids). Open tasks only by default. Pages with `cursor`.",
     }
     async fn call(client, input: ListProjectTasksInput, ctx) -> Value {
-        let tasks = load_tasks(client, Some(&input.project_id), input.active_only, input.include_subtasks, input.cursor.is_some()).await?;
+        let (tasks, snapshot) = load_tasks(client, Some(&input.project_id), input.active_only, input.include_subtasks, input.cursor.as_deref()).await?;
         let query = json!({"project": input.project_id, "active_only": input.active_only, "subtasks": input.include_subtasks});
-        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget)?))
+        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget, snapshot)?))
     }
 }
 
@@ -295,15 +315,17 @@ pub fn build_filter(input: &SearchTasksInput) -> Result<Option<String>> {
     if let Some(n) = &input.name_equals {
         clauses.push(format!("name={}", quoted("name_equals", n)?));
     }
+    // dateadd and dateclose are timestamps: "up to a day" means before the next day.
+    let next = |d: &Option<IsoDate>| d.as_ref().map(IsoDate::next_day);
     let dates = [
-        ("dateadd", ">=", &input.created_from),
-        ("dateadd", "<=", &input.created_to),
-        ("datestart", ">=", &input.start_from),
-        ("datestart", "<=", &input.start_to),
-        ("dateend", ">=", &input.due_from),
-        ("dateend", "<=", &input.due_to),
-        ("dateclose", ">=", &input.closed_from),
-        ("dateclose", "<=", &input.closed_to),
+        ("dateadd", ">=", input.created_from.clone()),
+        ("dateadd", "<", next(&input.created_to)),
+        ("datestart", ">=", input.start_from.clone()),
+        ("datestart", "<=", input.start_to.clone()),
+        ("dateend", ">=", input.due_from.clone()),
+        ("dateend", "<=", input.due_to.clone()),
+        ("dateclose", ">=", input.closed_from.clone()),
+        ("dateclose", "<", next(&input.closed_to)),
     ];
     for (field, op, date) in dates {
         if let Some(d) = date {
@@ -344,10 +366,10 @@ tool! {
             .opt("email_user_to", input.assignee_email.as_deref())
             .opt("status", input.status.map(TaskStatus::as_str))
             .opt("filter", filter.as_deref());
-        let answer = client.read_for("search_tasks", params, input.cursor.is_some()).await?;
+        let (answer, snapshot) = client.read_list("search_tasks", params, input.cursor.as_deref()).await?;
         let tasks = flatten(model::list(&answer).iter().map(model::task).collect());
         let query = json!([input.project_id, input.parent_task_id, input.name_contains, input.name_equals, input.status.map(TaskStatus::as_str), input.assignee_email, input.author_email, filter]);
-        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget)?))
+        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget, snapshot)?))
     }
 }
 
@@ -422,14 +444,13 @@ tool! {
     }
     async fn call(client, input: ScopedList, ctx) -> Value {
         let today = model::today_iso();
-        let mut tasks: Vec<Value> = load_tasks(client, input.project_id.as_deref(), true, true, input.cursor.is_some())
-            .await?
-            .into_iter()
+        let (loaded, snapshot) = load_tasks(client, input.project_id.as_deref(), true, true, input.cursor.as_deref()).await?;
+        let mut tasks: Vec<Value> = loaded.into_iter()
             .filter(|t| t.get("due").and_then(Value::as_str).is_some_and(|d| d < today.as_str()))
             .collect();
         tasks.sort_by(|a, b| a.get("due").and_then(Value::as_str).cmp(&b.get("due").and_then(Value::as_str)));
         let query = json!({"overdue": today, "project": input.project_id});
-        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget)?))
+        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget, snapshot)?))
     }
 }
 
@@ -457,13 +478,12 @@ tool! {
     }
     async fn call(client, input: ByStatusInput, ctx) -> Value {
         let want = input.status.as_str();
-        let tasks: Vec<Value> = load_tasks(client, input.project_id.as_deref(), input.status == TaskStatus::Active, true, input.cursor.is_some())
-            .await?
-            .into_iter()
+        let (loaded, snapshot) = load_tasks(client, input.project_id.as_deref(), input.status == TaskStatus::Active, true, input.cursor.as_deref()).await?;
+        let tasks: Vec<Value> = loaded.into_iter()
             .filter(|t| t.get("status").and_then(Value::as_str) == Some(want))
             .collect();
         let query = json!({"status": want, "project": input.project_id});
-        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget)?))
+        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget, snapshot)?))
     }
 }
 
@@ -502,14 +522,13 @@ tool! {
             return Err(Error::invalid_input("argument `max_priority`: must be at least min_priority"));
         }
         let prio = |t: &Value| t.get("priority").and_then(Value::as_i64).unwrap_or(0);
-        let mut tasks: Vec<Value> = load_tasks(client, input.project_id.as_deref(), input.active_only, true, input.cursor.is_some())
-            .await?
-            .into_iter()
+        let (loaded, snapshot) = load_tasks(client, input.project_id.as_deref(), input.active_only, true, input.cursor.as_deref()).await?;
+        let mut tasks: Vec<Value> = loaded.into_iter()
             .filter(|t| (i64::from(input.min_priority)..=i64::from(max)).contains(&prio(t)))
             .collect();
         tasks.sort_by_key(|t| std::cmp::Reverse(prio(t)));
         let query = json!({"min": input.min_priority, "max": max, "project": input.project_id, "active": input.active_only});
-        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget)?))
+        Ok(task_table(page(tasks, input.cursor.as_deref(), input.limit, query, ctx.budget, snapshot)?))
     }
 }
 

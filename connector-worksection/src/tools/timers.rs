@@ -32,11 +32,26 @@ fn user_mode_only(client: &Ws, what: &str) -> Result<()> {
     }
 }
 
+/// Elapsed time as seconds: `get_timers` says `HH:MM:SS`, `get_my_timer` an integer.
+fn seconds(v: Option<&Value>) -> Option<u64> {
+    match v? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => {
+            let parts: Vec<u64> = s
+                .split(':')
+                .map(|p| p.trim().parse().ok())
+                .collect::<Option<_>>()?;
+            Some(parts.iter().fold(0, |acc, p| acc * 60 + p))
+        }
+        _ => None,
+    }
+}
+
 fn timer(v: &Value) -> Value {
     let mut out = json!({
         "id": v.get("id").and_then(model::id),
-        "started": v.get("date_started").or(v.get("time_start")).cloned(),
-        "elapsed": v.get("time").cloned(),
+        "started": model::iso(v.get("date_started").or(v.get("time_start"))),
+        "elapsed_seconds": seconds(v.get("time")),
     });
     if let Some(t) = v.get("task") {
         out["task"] = json!({"id": t.get("id").and_then(model::id), "name": t.get("name")});
