@@ -57,6 +57,23 @@ impl Params {
         }
     }
 
+    /// The dates (sent as `DD.MM.YYYY`) and budget that tasks and projects share.
+    pub fn plan(
+        self,
+        start: Option<&crate::model::IsoDate>,
+        due: Option<&crate::model::IsoDate>,
+        max_time: Option<f64>,
+        max_money: Option<f64>,
+    ) -> Self {
+        self.opt(
+            "datestart",
+            start.map(crate::model::IsoDate::to_worksection),
+        )
+        .opt("dateend", due.map(crate::model::IsoDate::to_worksection))
+        .opt("max_time", max_time)
+        .opt("max_money", max_money)
+    }
+
     /// A repeated parameter (`todo[]=a&todo[]=b`).
     pub fn repeated(mut self, key: &str, values: &[String]) -> Self {
         for v in values {

@@ -181,10 +181,7 @@ tool! {
             .list("members", &input.member_emails)
             .opt("text", input.description.as_deref())
             .opt("company", input.folder.as_deref())
-            .opt("datestart", input.start_date.map(|d| d.to_worksection()))
-            .opt("dateend", input.due_date.map(|d| d.to_worksection()))
-            .opt("max_time", input.max_time)
-            .opt("max_money", input.max_money)
+            .plan(input.start_date.as_ref(), input.due_date.as_ref(), input.max_time, input.max_money)
             .list("tags", &input.tags);
         let answer = client.write("post_project", params).await?;
         Ok(model::project(&model::object(&answer, "project")?))
@@ -224,10 +221,7 @@ tool! {
             .with("id_project", &input.project_id)
             .opt("title", input.title.as_deref())
             .opt("email_manager", input.manager_email.as_deref())
-            .opt("datestart", input.start_date.map(|d| d.to_worksection()))
-            .opt("dateend", input.due_date.map(|d| d.to_worksection()))
-            .opt("max_time", input.max_time)
-            .opt("max_money", input.max_money);
+            .plan(input.start_date.as_ref(), input.due_date.as_ref(), input.max_time, input.max_money);
         client.write("update_project", params).await?;
         Ok(model::project(&get_project(client, &input.project_id).await?))
     }

@@ -586,11 +586,8 @@ tool! {
             .opt("priority", input.priority)
             .opt("text", input.description.as_deref())
             .repeated("todo[]", &input.checklist)
-            .opt("datestart", input.start_date.map(|d| d.to_worksection()))
-            .opt("dateend", input.due_date.map(|d| d.to_worksection()))
+            .plan(input.start_date.as_ref(), input.due_date.as_ref(), input.max_time, input.max_money)
             .list("subscribe", &input.subscriber_emails)
-            .opt("max_time", input.max_time)
-            .opt("max_money", input.max_money)
             .list("tags", &input.tags);
         let answer = client.write("post_task", params).await?;
         Ok(model::task(&model::object(&answer, "task")?))
@@ -633,10 +630,7 @@ tool! {
             .opt("title", input.title.as_deref())
             .opt("email_user_to", input.assignee_email.as_deref())
             .opt("priority", input.priority)
-            .opt("datestart", input.start_date.map(|d| d.to_worksection()))
-            .opt("dateend", input.due_date.map(|d| d.to_worksection()))
-            .opt("max_time", input.max_time)
-            .opt("max_money", input.max_money);
+            .plan(input.start_date.as_ref(), input.due_date.as_ref(), input.max_time, input.max_money);
         client.write("update_task", params).await?;
         get_task(client, &input.task_id, &[]).await
     }
