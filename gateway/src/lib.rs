@@ -13,6 +13,7 @@ pub mod mcp;
 pub mod registry;
 pub mod server;
 pub mod telemetry;
+pub mod vault;
 
 /// Version, git commit and build time, as `/healthz`, `/readyz` and `--version` show.
 pub fn build_info() -> serde_json::Value {
