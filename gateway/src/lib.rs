@@ -12,6 +12,7 @@ pub mod demo;
 pub mod mcp;
 pub mod registry;
 pub mod server;
+pub mod store;
 pub mod telemetry;
 pub mod vault;
 

@@ -1,0 +1,662 @@
+//! The store: tenants, members, connections with sealed credentials, API tokens and
+//! policies, in SQLite (a file, the default) or PostgreSQL (`postgres://…`), through one
+//! code path (sqlx `Any`, `$n` placeholders, portable types).
+//!
+//! Credentials enter and leave only through the vault: the database sees sealed values,
+//! and every read of a connection is scoped by tenant, so a guessed id from another
+//! tenant finds nothing.
+
+mod migrations;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use connector_core::{CredentialKind, Credentials, ExposeSecret};
+use serde_json::{Map, Value};
+use sqlx::{AnyPool, Row, any::AnyPoolOptions};
+
+use crate::vault::{Binding, DataKey, MasterKey, VaultError, WrappedKey, sealed_key_id};
+
+/// A store failure; the message names the thing and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database ({url}): {reason}")]
+    Open { url: String, reason: String },
+    #[error(
+        "database migration {version} ({name}) failed: {reason}; the server does not start on a partly migrated database"
+    )]
+    Migration {
+        version: i64,
+        name: String,
+        reason: String,
+    },
+    #[error(
+        "the database has schema version {found}, newer than this binary knows ({known}); run the newer switchboard or restore a backup"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the vault refused: {0}")]
+    Vault(#[from] VaultError),
+    #[error("database error: {0}")]
+    Db(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Conflict(format!("already exists: {}", d.message()))
+            }
+            _ => StoreError::Db(e.to_string()),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", hex::encode(rand::random::<[u8; 10]>()))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenantStatus {
+    Pending,
+    Active,
+    Suspended,
+}
+
+impl TenantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantStatus::Pending => "pending",
+            TenantStatus::Active => "active",
+            TenantStatus::Suspended => "suspended",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "active" => TenantStatus::Active,
+            "suspended" => TenantStatus::Suspended,
+            _ => TenantStatus::Pending,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub status: TenantStatus,
+    pub tier: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "owner" => Role::Owner,
+            "admin" => Role::Admin,
+            _ => Role::Member,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: String,
+    pub tenant_id: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// A connection as listed: never its secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub id: String,
+    pub tenant_id: String,
+    /// `None`: the whole team's; `Some`: one member's own.
+    pub member_id: Option<String>,
+    pub connector: String,
+    pub label: String,
+    pub status: String,
+    pub last_error: Option<String>,
+}
+
+/// A verified API token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenGrant {
+    pub token_id: String,
+    pub tenant_id: String,
+    pub member_id: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+/// The database, with the vault's master key.
+pub struct Store {
+    pool: AnyPool,
+    master: MasterKey,
+    postgres: bool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("postgres", &self.postgres)
+            .field("master", &self.master)
+            .finish()
+    }
+}
+
+/// `sqlite://…` (created if missing) or `postgres://…`.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+impl Store {
+    /// Opens the database and runs the migrations.
+    pub async fn open(url: &str, master: MasterKey) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let postgres = is_postgres(url);
+        let shown = redact_url(url);
+        let connect_url = if !postgres && !url.contains("mode=") {
+            format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+        } else {
+            url.to_owned()
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if postgres { 10 } else { 4 })
+            .connect(&connect_url)
+            .await
+            .map_err(|e| StoreError::Open {
+                url: shown.clone(),
+                reason: e.to_string(),
+            })?;
+        let store = Store {
+            pool,
+            master,
+            postgres,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+            .execute(&self.pool)
+            .await?;
+        let applied: i64 =
+            sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("v")?;
+        let known = migrations::MIGRATIONS.last().map_or(0, |m| m.0);
+        if applied > known {
+            return Err(StoreError::TooNew {
+                found: applied,
+                known,
+            });
+        }
+        for (version, name, sql) in migrations::MIGRATIONS.iter().filter(|m| m.0 > applied) {
+            let fail = |e: sqlx::Error| StoreError::Migration {
+                version: *version,
+                name: (*name).to_owned(),
+                reason: e.to_string(),
+            };
+            let mut tx = self.pool.begin().await.map_err(fail)?;
+            for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                sqlx::query(statement)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(fail)?;
+            }
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(version)
+            .bind(*name)
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+            tx.commit().await.map_err(fail)?;
+            tracing::info!(version, name, "database migrated");
+        }
+        Ok(())
+    }
+
+    pub fn master_key_id(&self) -> &str {
+        self.master.id()
+    }
+
+    // ---- tenants and members ----
+
+    pub async fn create_tenant(&self, slug: &str, name: &str) -> Result<Tenant> {
+        if slug.is_empty()
+            || slug.len() > 48
+            || !slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(StoreError::Conflict(format!(
+                "`{slug}` is not a team slug: use 1-48 lowercase letters, digits and dashes"
+            )));
+        }
+        let tenant = Tenant {
+            id: new_id("t"),
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            status: TenantStatus::Pending,
+            tier: "free".into(),
+        };
+        sqlx::query("INSERT INTO tenants (id, slug, name, status, tier, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&tenant.id)
+            .bind(&tenant.slug)
+            .bind(&tenant.name)
+            .bind(tenant.status.as_str())
+            .bind(&tenant.tier)
+            .bind(now())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!("a team with the slug `{slug}` already exists; choose another")),
+                other => other,
+            })?;
+        Ok(tenant)
+    }
+
+    fn tenant_from(row: &sqlx::any::AnyRow) -> Result<Tenant> {
+        Ok(Tenant {
+            id: row.try_get("id")?,
+            slug: row.try_get("slug")?,
+            name: row.try_get("name")?,
+            status: TenantStatus::parse(&row.try_get::<String, _>("status")?),
+            tier: row.try_get("tier")?,
+        })
+    }
+
+    pub async fn tenant_by_slug(&self, slug: &str) -> Result<Tenant> {
+        let row = sqlx::query("SELECT id, slug, name, status, tier FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "no team `{slug}`; `switchboard tenant list` shows the teams"
+                ))
+            })?;
+        Self::tenant_from(&row)
+    }
+
+    pub async fn tenants(&self) -> Result<Vec<Tenant>> {
+        let rows = sqlx::query("SELECT id, slug, name, status, tier FROM tenants ORDER BY slug")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(Self::tenant_from).collect()
+    }
+
+    pub async fn set_tenant_status(&self, tenant_id: &str, status: TenantStatus) -> Result<()> {
+        let done = sqlx::query("UPDATE tenants SET status = $1 WHERE id = $2")
+            .bind(status.as_str())
+            .bind(tenant_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("no team with id {tenant_id}")));
+        }
+        Ok(())
+    }
+
+    pub async fn add_member(&self, tenant_id: &str, email: &str, role: Role) -> Result<Member> {
+        let email = email.trim().to_ascii_lowercase();
+        if !email.contains('@') || email.len() > 254 {
+            return Err(StoreError::Conflict(format!(
+                "`{email}` is not an email address"
+            )));
+        }
+        let member = Member {
+            id: new_id("m"),
+            tenant_id: tenant_id.to_owned(),
+            email,
+            role,
+        };
+        sqlx::query("INSERT INTO members (id, tenant_id, email, role, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&member.id)
+            .bind(tenant_id)
+            .bind(&member.email)
+            .bind(role.as_str())
+            .bind(now())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!("{} is already a member of this team", member.email)),
+                other => other,
+            })?;
+        Ok(member)
+    }
+
+    pub async fn members(&self, tenant_id: &str) -> Result<Vec<Member>> {
+        let rows = sqlx::query(
+            "SELECT id, tenant_id, email, role FROM members WHERE tenant_id = $1 ORDER BY email",
+        )
+        .bind(tenant_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Member {
+                    id: r.try_get("id")?,
+                    tenant_id: r.try_get("tenant_id")?,
+                    email: r.try_get("email")?,
+                    role: Role::parse(&r.try_get::<String, _>("role")?),
+                })
+            })
+            .collect()
+    }
+
+    // ---- the vault's data keys ----
+
+    /// The tenant's data key, created (and wrapped by the master key) on first use.
+    async fn data_key(&self, tenant_id: &str, key_id: Option<&str>) -> Result<DataKey> {
+        let row = match key_id {
+            Some(id) => sqlx::query("SELECT id, master_key_id, wrapped FROM data_keys WHERE tenant_id = $1 AND id = $2").bind(tenant_id).bind(id).fetch_optional(&self.pool).await?,
+            None => sqlx::query("SELECT id, master_key_id, wrapped FROM data_keys WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1").bind(tenant_id).fetch_optional(&self.pool).await?,
+        };
+        if let Some(row) = row {
+            let wrapped = WrappedKey {
+                data_key_id: row.try_get("id")?,
+                master_key_id: row.try_get("master_key_id")?,
+                blob: row.try_get("wrapped")?,
+            };
+            return Ok(self.master.unwrap(&wrapped, tenant_id)?);
+        }
+        if key_id.is_some() {
+            return Err(StoreError::Vault(VaultError::Tampered {
+                what: "the data key it names is not this team's".into(),
+            }));
+        }
+        let dek = DataKey::generate();
+        let wrapped = self.master.wrap(&dek, tenant_id)?;
+        sqlx::query("INSERT INTO data_keys (id, tenant_id, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&wrapped.data_key_id)
+            .bind(tenant_id)
+            .bind(&wrapped.master_key_id)
+            .bind(&wrapped.blob)
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok(dek)
+    }
+
+    /// Re-wraps every data key under `new`, in one transaction. Sealed credentials are
+    /// untouched; afterwards only `new` opens them.
+    pub async fn rotate_master_key(&self, new: &MasterKey) -> Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query("SELECT id, tenant_id, master_key_id, wrapped FROM data_keys")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut count = 0;
+        for row in &rows {
+            let tenant_id: String = row.try_get("tenant_id")?;
+            let wrapped = WrappedKey {
+                data_key_id: row.try_get("id")?,
+                master_key_id: row.try_get("master_key_id")?,
+                blob: row.try_get("wrapped")?,
+            };
+            if wrapped.master_key_id == new.id() {
+                continue;
+            }
+            let rewrapped = self.master.rewrap(&wrapped, &tenant_id, new)?;
+            sqlx::query("UPDATE data_keys SET master_key_id = $1, wrapped = $2 WHERE id = $3")
+                .bind(&rewrapped.master_key_id)
+                .bind(&rewrapped.blob)
+                .bind(&rewrapped.data_key_id)
+                .execute(&mut *tx)
+                .await?;
+            count += 1;
+        }
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    // ---- connections ----
+
+    fn seal_credentials(
+        dek: &DataKey,
+        creds: &Credentials,
+        binding: Binding<'_>,
+    ) -> Result<String> {
+        let mut fields = Map::new();
+        for (k, v) in creds.fields() {
+            fields.insert(k.to_owned(), Value::String(v.expose_secret().to_owned()));
+        }
+        let plain = zeroize::Zeroizing::new(
+            serde_json::json!({"kind": creds.kind(), "fields": fields}).to_string(),
+        );
+        Ok(dek.seal(plain.as_bytes(), binding)?)
+    }
+
+    /// Saves a connection with its credentials sealed for this tenant and connection.
+    pub async fn add_connection(
+        &self,
+        tenant_id: &str,
+        member_id: Option<&str>,
+        connector: &str,
+        label: &str,
+        creds: &Credentials,
+    ) -> Result<Connection> {
+        let id = new_id("c");
+        let dek = self.data_key(tenant_id, None).await?;
+        let sealed = Self::seal_credentials(
+            &dek,
+            creds,
+            Binding {
+                tenant_id,
+                connection_id: &id,
+            },
+        )?;
+        sqlx::query(
+            "INSERT INTO connections (id, tenant_id, member_id, connector, label, credentials, status, last_error, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'active', NULL, $7, $7)",
+        )
+        .bind(&id)
+        .bind(tenant_id)
+        .bind(member_id)
+        .bind(connector)
+        .bind(label)
+        .bind(&sealed)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(Connection {
+            id,
+            tenant_id: tenant_id.to_owned(),
+            member_id: member_id.map(str::to_owned),
+            connector: connector.to_owned(),
+            label: label.to_owned(),
+            status: "active".into(),
+            last_error: None,
+        })
+    }
+
+    /// The tenant's connections, without secrets.
+    pub async fn connections(&self, tenant_id: &str) -> Result<Vec<Connection>> {
+        let rows = sqlx::query("SELECT id, tenant_id, member_id, connector, label, status, last_error FROM connections WHERE tenant_id = $1 ORDER BY connector, label")
+            .bind(tenant_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Connection {
+                    id: r.try_get("id")?,
+                    tenant_id: r.try_get("tenant_id")?,
+                    member_id: r.try_get("member_id")?,
+                    connector: r.try_get("connector")?,
+                    label: r.try_get("label")?,
+                    status: r.try_get("status")?,
+                    last_error: r.try_get("last_error")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A connection's credentials, opened for one use. Scoped by tenant: another team's
+    /// connection id finds nothing.
+    pub async fn connection_credentials(
+        &self,
+        tenant_id: &str,
+        connection_id: &str,
+    ) -> Result<Credentials> {
+        let row =
+            sqlx::query("SELECT credentials FROM connections WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant_id)
+                .bind(connection_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!("no connection {connection_id} in this team"))
+                })?;
+        let sealed: String = row.try_get("credentials")?;
+        let dek = self
+            .data_key(tenant_id, Some(sealed_key_id(&sealed)?))
+            .await?;
+        let plain = dek.open(
+            &sealed,
+            Binding {
+                tenant_id,
+                connection_id,
+            },
+        )?;
+        let v: Value = serde_json::from_slice(&plain).map_err(|_| {
+            StoreError::Vault(VaultError::Malformed {
+                what: "credential JSON".into(),
+            })
+        })?;
+        let kind: Option<CredentialKind> = serde_json::from_value(v["kind"].clone()).ok();
+        let mut creds = Credentials::new(kind.unwrap_or(CredentialKind::ApiKey));
+        if let Some(fields) = v["fields"].as_object() {
+            for (k, val) in fields {
+                creds = creds.with(k, val.as_str().unwrap_or_default());
+            }
+        }
+        Ok(creds)
+    }
+
+    pub async fn remove_connection(&self, tenant_id: &str, connection_id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM connections WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(connection_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!(
+                "no connection {connection_id} in this team"
+            )));
+        }
+        Ok(())
+    }
+
+    // ---- API tokens ----
+
+    /// Issues a token; only its hash is stored. The token is returned once.
+    pub async fn issue_token(
+        &self,
+        tenant_id: &str,
+        member_id: Option<&str>,
+        name: &str,
+        scopes: &[String],
+    ) -> Result<(String, String)> {
+        let token = crate::auth::new_token();
+        let id = new_id("k");
+        sqlx::query("INSERT INTO api_tokens (id, tenant_id, member_id, token_sha256, name, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(&id)
+            .bind(tenant_id)
+            .bind(member_id)
+            .bind(crate::auth::hash_token(&token))
+            .bind(name)
+            .bind(scopes.join(" "))
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        Ok((id, token))
+    }
+
+    /// The grant of a token that is neither revoked, expired, nor of a team that is not active.
+    pub async fn verify_token(&self, token: &str) -> Result<Option<TokenGrant>> {
+        let row = sqlx::query(
+            "SELECT k.id, k.tenant_id, k.member_id, k.scopes FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id \
+             WHERE k.token_sha256 = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2) AND t.status = 'active'",
+        )
+        .bind(crate::auth::hash_token(token))
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        Ok(Some(TokenGrant {
+            token_id: r.try_get("id")?,
+            tenant_id: r.try_get("tenant_id")?,
+            member_id: r.try_get("member_id")?,
+            scopes: r
+                .try_get::<String, _>("scopes")?
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        }))
+    }
+
+    pub async fn revoke_token(&self, tenant_id: &str, token_id: &str) -> Result<()> {
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE tenant_id = $2 AND id = $3 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(tenant_id)
+            .bind(token_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!(
+                "no live token {token_id} in this team"
+            )));
+        }
+        Ok(())
+    }
+
+    /// For tests and tools: run a statement as is.
+    #[doc(hidden)]
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// The URL without its password.
+fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("**REDACTED**"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
