@@ -8,8 +8,7 @@ use crate::{
     registry::{self, Registry},
 };
 
-/// Builds the MCP handler for a validated config, or every problem found.
-pub fn build_handler(config: &Config) -> Result<McpHandler, ConfigError> {
+fn registry_and_upstream(config: &Config) -> Result<(Registry, Upstream), ConfigError> {
     let upstream = Upstream::new(config.upstream.clone()).map_err(|e| {
         ConfigError(vec![Problem {
             key: "upstream".into(),
@@ -18,10 +17,32 @@ pub fn build_handler(config: &Config) -> Result<McpHandler, ConfigError> {
     })?;
     let registry =
         Registry::build(config, &registry::compiled_in(), &upstream).map_err(ConfigError)?;
+    Ok((registry, upstream))
+}
+
+/// Builds the MCP handler for a validated config, or every problem found: the
+/// configured accounts only (`stdio`, `check`).
+pub fn build_handler(config: &Config) -> Result<McpHandler, ConfigError> {
+    let (registry, _) = registry_and_upstream(config)?;
     Ok(McpHandler::new(
         registry,
         config.server.tools_page_size,
         Budget::new(config.limits.result_budget_chars),
+    ))
+}
+
+/// The serving handler: teams' connections from the store, and the configured accounts.
+pub fn build_serving_handler(
+    config: &Config,
+    store: std::sync::Arc<crate::store::Store>,
+) -> Result<McpHandler, ConfigError> {
+    let (registry, upstream) = registry_and_upstream(config)?;
+    Ok(McpHandler::with_store(
+        registry,
+        config.server.tools_page_size,
+        Budget::new(config.limits.result_budget_chars),
+        store,
+        upstream,
     ))
 }
 
@@ -56,4 +77,46 @@ pub fn check_report(config: Result<Config, ConfigError>) -> (bool, String) {
         }
         Err(e) => (false, e.to_string()),
     }
+}
+
+/// Loads the vault's master key: `SWITCHBOARD_MASTER_KEY`, else the key file. A missing
+/// key file is created on SQLite (with a warning: it must be kept); on PostgreSQL, where
+/// several replicas share the data, a missing key stops the start.
+pub fn master_key(config: &Config) -> anyhow::Result<crate::vault::MasterKey> {
+    use crate::vault::{MASTER_KEY_ENV, MasterKey};
+    if let Ok(value) = std::env::var(MASTER_KEY_ENV) {
+        return Ok(MasterKey::from_base64(&value, MASTER_KEY_ENV)?);
+    }
+    let path = std::path::Path::new(&config.store.master_key_file);
+    if crate::store::is_postgres(&config.store.database_url) {
+        if !path.exists() {
+            anyhow::bail!(
+                "no master key: on PostgreSQL set {MASTER_KEY_ENV} (base64 of 32 bytes) or store.master_key_file to an existing key file; switchboard does not invent a key that other replicas would not have"
+            );
+        }
+        return Ok(MasterKey::read_file(path)?);
+    }
+    let (key, created) = MasterKey::read_or_create_file(path)?;
+    if created {
+        tracing::warn!(path = %path.display(), key_id = key.id(), "created a new master key file; keep it safe and backed up: without it no stored credential can be read");
+    }
+    Ok(key)
+}
+
+/// Opens the store (running its migrations) with the master key.
+pub async fn open_store(config: &Config) -> anyhow::Result<crate::store::Store> {
+    let key = master_key(config)?;
+    let url = &config.store.database_url;
+    if let Some(path) = url.strip_prefix("sqlite://")
+        && let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the database folder {} (store.database_url): {e}",
+                dir.display()
+            )
+        })?;
+    }
+    Ok(crate::store::Store::open(url, key).await?)
 }

@@ -17,10 +17,13 @@ use sha2::{Digest, Sha256};
 /// Who is calling, put into the request extensions for the handler.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
-    /// Anonymous access on loopback (`demo --allow-anonymous`, `auth.allow_anonymous`).
+    /// Anonymous access on loopback (`auth.allow_anonymous`): the configured accounts.
     Anonymous,
-    /// A static token, identified by the first 12 hex digits of its hash.
+    /// A static operator token, identified by the first 12 hex digits of its hash: the
+    /// configured accounts.
     Token { id: String },
+    /// A team's token: that team's connections only.
+    Tenant(crate::store::TokenGrant),
 }
 
 #[derive(Debug)]
@@ -28,6 +31,9 @@ pub struct TokenAuth {
     hashes: HashSet<[u8; 32]>,
     allow_anonymous: bool,
     resource_metadata_url: String,
+    store: Option<Arc<crate::store::Store>>,
+    /// In `demo --allow-anonymous`: who a token-less request acts as.
+    anonymous_as: Option<crate::store::TokenGrant>,
 }
 
 /// The SHA-256 of a token, hex-encoded, as `auth.token_sha256` takes it.
@@ -55,6 +61,52 @@ impl TokenAuth {
             hashes,
             allow_anonymous,
             resource_metadata_url,
+            store: None,
+            anonymous_as: None,
+        }
+    }
+
+    /// Also accepts teams' tokens from the store.
+    pub fn with_store(mut self, store: Arc<crate::store::Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Token-less requests act as this team member (demo, loopback only).
+    pub fn with_anonymous_as(mut self, grant: crate::store::TokenGrant) -> Self {
+        self.anonymous_as = Some(grant);
+        self
+    }
+
+    /// Static tokens first (`verdict`), then the store's. Takes the token owned, so the
+    /// request is not held across the store's await.
+    async fn authenticate(
+        &self,
+        verdict: Result<Caller, &'static str>,
+        token: Option<String>,
+    ) -> Result<Caller, &'static str> {
+        match verdict {
+            Ok(Caller::Anonymous) => Ok(self
+                .anonymous_as
+                .clone()
+                .map_or(Caller::Anonymous, Caller::Tenant)),
+            Err("the bearer token is not valid") if self.store.is_some() => {
+                let token = token.ok_or("the bearer token is not valid")?;
+                let Some(store) = &self.store else {
+                    return Err("the bearer token is not valid");
+                };
+                match store.verify_token(&token).await {
+                    Ok(Some(grant)) => Ok(Caller::Tenant(grant)),
+                    Ok(None) => {
+                        Err("the bearer token is not valid, was revoked, or its team is not active")
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "token check failed");
+                        Err("the token could not be checked just now; try again")
+                    }
+                }
+            }
+            other => other,
         }
     }
 
@@ -66,15 +118,8 @@ impl TokenAuth {
                 Err("a bearer token is required")
             };
         };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .ok_or("the Authorization header must be `Bearer <token>`")?;
+        let _ = value;
+        let token = bearer(req).ok_or("the Authorization header must be `Bearer <token>`")?;
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         // Set membership on a hash of the token: timing reveals nothing about the token.
         if self.hashes.contains(&digest) {
@@ -105,13 +150,22 @@ impl TokenAuth {
     }
 }
 
+fn bearer(req: &Request) -> Option<&str> {
+    let v = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    v.strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
 /// The axum middleware in front of `/mcp`.
 pub async fn require_token(
     State(auth): State<Arc<TokenAuth>>,
     mut req: Request,
     next: Next,
 ) -> Response {
-    match auth.verify(&req) {
+    let verdict = auth.verify(&req);
+    let token = bearer(&req).map(str::to_owned);
+    match auth.authenticate(verdict, token).await {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             next.run(req).await

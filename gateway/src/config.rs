@@ -13,7 +13,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The top-level tables, as environment variables may name them.
-const SECTIONS: &[&str] = &["server", "log", "auth", "limits", "upstream", "connectors"];
+const SECTIONS: &[&str] = &[
+    "server",
+    "log",
+    "auth",
+    "limits",
+    "upstream",
+    "store",
+    "connectors",
+];
 
 /// The whole configuration.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -24,6 +32,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub limits: LimitsConfig,
     pub upstream: UpstreamConfig,
+    pub store: StoreConfig,
     /// One table per connector, keyed by connector id.
     pub connectors: BTreeMap<String, ConnectorSection>,
 }
@@ -59,6 +68,26 @@ impl Default for ServerConfig {
             max_body_bytes: 4 * 1024 * 1024,
             tools_page_size: 100,
             shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// Where teams, connections and tokens live, and the vault's master key.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `sqlite://path` (created if missing) or `postgres://user@host/db`.
+    pub database_url: String,
+    /// The master key file, used when `SWITCHBOARD_MASTER_KEY` is not set. On SQLite it
+    /// is created (mode 0600) if missing; on PostgreSQL a key must be supplied.
+    pub master_key_file: String,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            database_url: "sqlite://./data/switchboard.db".into(),
+            master_key_file: "./data/master.key".into(),
         }
     }
 }
@@ -339,10 +368,11 @@ impl Config {
                 format!("only allowed when server.listen is a loopback address, not {addr}"),
             );
         }
-        if !self.auth.allow_anonymous && self.auth.token_sha256.is_empty() {
+        let db = &self.store.database_url;
+        if !(db.starts_with("sqlite://") || crate::store::is_postgres(db)) {
             problem(
-                "auth.token_sha256",
-                "no way to authenticate MCP clients: add a token hash (`switchboard token hash`), or set auth.allow_anonymous = true on a loopback address".into(),
+                "store.database_url",
+                "must start with sqlite:// (a file) or postgres:// (a server)".into(),
             );
         }
         out
@@ -379,10 +409,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_need_a_way_to_authenticate() {
-        let err = Config::from_toml("").unwrap_err();
-        assert!(err.0.iter().any(|p| p.key == "auth.token_sha256"), "{err}");
-        Config::from_toml("[auth]\nallow_anonymous = true\n").unwrap();
+    fn the_defaults_are_valid_and_the_store_url_is_checked() {
+        let c = Config::from_toml("").unwrap();
+        assert!(c.store.database_url.starts_with("sqlite://"));
+        let err = Config::from_toml("[store]\ndatabase_url = \"mysql://x\"\n").unwrap_err();
+        assert_eq!(err.0[0].key, "store.database_url", "{err}");
     }
 
     #[test]

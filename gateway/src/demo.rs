@@ -4,12 +4,10 @@
 
 use std::{io::Write, path::PathBuf};
 
-use connector_core::ExposeSecret;
-
 use crate::{
-    auth::{hash_token, new_token},
     config::{Config, ConnectorSection},
     registry,
+    store::{Role, Store, TenantStatus, TokenGrant},
 };
 
 /// Options of `switchboard demo`.
@@ -26,13 +24,24 @@ pub struct DemoArgs {
     pub allow_anonymous: bool,
 }
 
-/// Starts the fakes and returns the config that points at them, with the demo token.
-pub async fn prepare(args: &DemoArgs) -> anyhow::Result<(Config, String)> {
-    let token = new_token();
+/// The fakes' accounts, to connect for the demo team once the store is open.
+#[derive(Debug, Default)]
+pub struct DemoAccounts(Vec<(&'static str, connector_core::fake::FakeAccount)>);
+
+/// Starts every compiled-in connector's fake and returns the config that points at
+/// them: loopback, SQLite in a fresh temporary folder.
+pub async fn prepare(args: &DemoArgs) -> anyhow::Result<(Config, DemoAccounts)> {
     let mut config = Config::default();
     config.server.listen = format!("127.0.0.1:{}", args.port);
-    config.auth.token_sha256 = vec![hash_token(&token)];
     config.auth.allow_anonymous = args.allow_anonymous;
+    let dir = std::env::temp_dir().join(format!(
+        "switchboard-demo-{}",
+        hex::encode(rand::random::<[u8; 6]>())
+    ));
+    std::fs::create_dir_all(&dir)?;
+    config.store.database_url = format!("sqlite://{}", dir.join("switchboard.db").display());
+    config.store.master_key_file = dir.join("master.key").display().to_string();
+    let mut accounts = DemoAccounts::default();
     for reg in registry::compiled_in() {
         let Some(start) = reg.fake else { continue };
         let account = start()
@@ -44,15 +53,37 @@ pub async fn prepare(args: &DemoArgs) -> anyhow::Result<(Config, String)> {
             ConnectorSection {
                 enabled: true,
                 settings: account.config.clone(),
-                credentials: account
-                    .credentials
-                    .fields()
-                    .map(|(k, v)| (k.to_owned(), v.expose_secret().to_owned()))
-                    .collect(),
+                credentials: Default::default(),
             },
         );
+        accounts.0.push((reg.id, account));
     }
-    Ok((config, token))
+    Ok((config, accounts))
+}
+
+/// Creates the demo team with its member, connects every fake account to it and issues
+/// its token: (token, the grant token-less requests act as with --allow-anonymous).
+pub async fn seed(store: &Store, accounts: &DemoAccounts) -> anyhow::Result<(String, TokenGrant)> {
+    let team = store.create_tenant("demo", "Demo team").await?;
+    store
+        .set_tenant_status(&team.id, TenantStatus::Active)
+        .await?;
+    let member = store
+        .add_member(&team.id, "demo@switchboard.invalid", Role::Owner)
+        .await?;
+    for (id, account) in &accounts.0 {
+        store
+            .add_connection(&team.id, None, id, &account.label, &account.credentials)
+            .await?;
+    }
+    let (_, token) = store
+        .issue_token(&team.id, Some(&member.id), "demo", &[])
+        .await?;
+    let grant = store
+        .verify_token(&token)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo token does not verify"))?;
+    Ok((token, grant))
 }
 
 /// Writes the token file with owner-only permissions.

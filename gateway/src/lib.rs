@@ -5,6 +5,7 @@
 //! `auth`, `mcp` (the rmcp handler), `registry` (compiled-in connectors), with `config`,
 //! `telemetry`, `app` (start-up shared by every command) and `demo` beside them.
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod config;

@@ -4,7 +4,7 @@ use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Parser, Subcommand};
 use gateway::{
-    LONG_VERSION, app,
+    LONG_VERSION, admin, app,
     auth::{hash_token, new_token},
     config::{Config, LogConfig},
     demo::{self, DemoArgs},
@@ -39,15 +39,71 @@ enum Command {
         #[arg(long, env = "SWITCHBOARD_CONFIG")]
         config: Option<PathBuf>,
     },
-    /// Static bearer tokens.
-    #[command(subcommand)]
-    Token(TokenCommand),
+    /// Bearer tokens: a team's (stored hashed), or a static operator token.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+        #[command(flatten)]
+        out: admin::Output,
+        #[arg(long, env = "SWITCHBOARD_CONFIG", global = true)]
+        config: Option<PathBuf>,
+    },
+    /// Teams (tenants).
+    Tenant {
+        #[command(subcommand)]
+        command: admin::TenantCommand,
+        #[command(flatten)]
+        out: admin::Output,
+        #[arg(long, env = "SWITCHBOARD_CONFIG", global = true)]
+        config: Option<PathBuf>,
+    },
+    /// A team's members.
+    Member {
+        #[command(subcommand)]
+        command: admin::MemberCommand,
+        #[command(flatten)]
+        out: admin::Output,
+        #[arg(long, env = "SWITCHBOARD_CONFIG", global = true)]
+        config: Option<PathBuf>,
+    },
+    /// A team's connected SaaS accounts.
+    Connection {
+        #[command(subcommand)]
+        command: admin::ConnectionCommand,
+        #[command(flatten)]
+        out: admin::Output,
+        #[arg(long, env = "SWITCHBOARD_CONFIG", global = true)]
+        config: Option<PathBuf>,
+    },
+    /// The vault's master key.
+    Keys {
+        #[command(subcommand)]
+        command: admin::KeysCommand,
+        #[command(flatten)]
+        out: admin::Output,
+        #[arg(long, env = "SWITCHBOARD_CONFIG", global = true)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum TokenCommand {
-    /// Print a new random token and the hash to put in `auth.token_sha256`.
-    Issue,
+    /// Issue a token for a team (`--tenant`), stored hashed and shown once; without
+    /// `--tenant`, print a static operator token and the hash for `auth.token_sha256`.
+    Issue {
+        #[arg(long)]
+        tenant: Option<String>,
+        /// The member the token acts as.
+        #[arg(long, requires = "tenant")]
+        member: Option<String>,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Scopes, e.g. `worksection:read`; all tools when none are given.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
+    /// Revoke a team's token by id.
+    Revoke { tenant: String, id: String },
     /// Print the hash of a token read from stdin.
     Hash,
 }
@@ -84,22 +140,76 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Command::Token(TokenCommand::Issue) => {
-            let token = new_token();
-            println!("token:  {token}\nsha256: {}", hash_token(&token));
-            println!("Give the token to the client; put the sha256 in auth.token_sha256.");
+        Command::Token {
+            command,
+            out,
+            config,
+        } => {
+            match command {
+                TokenCommand::Issue { tenant: None, .. } => {
+                    let token = new_token();
+                    println!("token:  {token}\nsha256: {}", hash_token(&token));
+                    println!("Give the token to the client; put the sha256 in auth.token_sha256.");
+                }
+                TokenCommand::Issue {
+                    tenant: Some(slug),
+                    member,
+                    name,
+                    scopes,
+                } => {
+                    let config = admin_config(config.as_deref())?;
+                    admin::issue_token(&config, &slug, member.as_deref(), &name, &scopes, &out)
+                        .await?;
+                }
+                TokenCommand::Revoke { tenant, id } => {
+                    let config = admin_config(config.as_deref())?;
+                    admin::revoke_token(&config, &tenant, &id, &out).await?;
+                }
+                TokenCommand::Hash => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    println!("{}", hash_token(line.trim()));
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token(TokenCommand::Hash) => {
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line)?;
-            println!("{}", hash_token(line.trim()));
+        Command::Tenant {
+            command,
+            out,
+            config,
+        } => {
+            admin::tenant(&admin_config(config.as_deref())?, command, &out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Member {
+            command,
+            out,
+            config,
+        } => {
+            admin::member(&admin_config(config.as_deref())?, command, &out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Connection {
+            command,
+            out,
+            config,
+        } => {
+            admin::connection(&admin_config(config.as_deref())?, command, &out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command,
+            out,
+            config,
+        } => {
+            admin::keys(&admin_config(config.as_deref())?, command, &out).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { config } => {
             let config = Config::load(config.as_deref())?;
             telemetry::init(&config.log);
-            serve(config, None).await
+            let store = std::sync::Arc::new(app::open_store(&config).await?);
+            serve(config, store, None).await
         }
         Command::Stdio { config } => {
             let config = Config::load(config.as_deref())?;
@@ -113,17 +223,48 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo(args) => {
             telemetry::init(&LogConfig::default());
-            let (config, token) = demo::prepare(&args).await?;
+            let (config, accounts) = demo::prepare(&args).await?;
+            let store = std::sync::Arc::new(app::open_store(&config).await?);
+            let (token, grant) = demo::seed(&store, &accounts).await?;
             if let Some(path) = &args.token_file {
                 demo::write_token_file(path, &token)?;
             }
-            serve(config, Some((token, args.allow_anonymous))).await
+            let anonymous_as = args.allow_anonymous.then_some(grant);
+            serve(
+                config,
+                store,
+                Some(Demo {
+                    token,
+                    anonymous_as,
+                }),
+            )
+            .await
         }
     }
 }
 
-async fn serve(mut config: Config, demo: Option<(String, bool)>) -> anyhow::Result<ExitCode> {
-    let handler = app::build_handler(&config)?;
+/// The config for an admin command, with warnings (a new key file) on stderr.
+fn admin_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
+    let config = Config::load(path)?;
+    telemetry::init(&LogConfig {
+        level: "warn".into(),
+        ..config.log.clone()
+    });
+    Ok(config)
+}
+
+/// What `demo` adds to serving: its token, and who token-less requests act as.
+struct Demo {
+    token: String,
+    anonymous_as: Option<gateway::store::TokenGrant>,
+}
+
+async fn serve(
+    mut config: Config,
+    store: std::sync::Arc<gateway::store::Store>,
+    demo: Option<Demo>,
+) -> anyhow::Result<ExitCode> {
+    let handler = app::build_serving_handler(&config, store.clone())?;
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .map_err(|e| {
@@ -138,14 +279,15 @@ async fn serve(mut config: Config, demo: Option<(String, bool)>) -> anyhow::Resu
         config.server.public_url = format!("http://{addr}");
     }
     let tools = handler.registry().tool_count();
-    let app = server::router(&config, handler);
+    let anonymous_as = demo.as_ref().and_then(|d| d.anonymous_as.clone());
+    let app = server::router(&config, handler, Some(store), anonymous_as);
     let shutdown = CancellationToken::new();
     server::cancel_on_signal(shutdown.clone());
     tracing::info!(%addr, mcp_url = %config.mcp_url(), tools, version = LONG_VERSION, "listening");
-    if let Some((token, anonymous)) = &demo {
+    if let Some(d) = &demo {
         println!(
             "{}",
-            demo::banner(&config.mcp_url(), token, tools, *anonymous)
+            demo::banner(&config.mcp_url(), &d.token, tools, d.anonymous_as.is_some())
         );
     }
     server::serve(

@@ -23,7 +23,15 @@ use rmcp::{
 };
 use serde_json::{Value, json};
 
-use crate::registry::Registry;
+use std::{collections::HashMap, sync::Mutex};
+
+use connector_core::{ClientHandle, Upstream};
+
+use crate::{
+    auth::Caller,
+    registry::{Active, Registry},
+    store::Store,
+};
 
 /// State shared by every request; cloned per request by rmcp's service factory.
 #[derive(Debug, Clone)]
@@ -38,10 +46,37 @@ struct Inner {
     tools: Vec<Tool>,
     page_size: usize,
     budget: Budget,
+    /// Teams' connections; absent for `stdio` and tests of the bare endpoint.
+    store: Option<Arc<Store>>,
+    upstream: Option<Upstream>,
+    /// Built clients by connection id. A client holds per-account state (paging
+    /// snapshots, the file cache), so one is kept per connection rather than rebuilt.
+    clients: Mutex<HashMap<String, ClientHandle>>,
 }
 
 impl McpHandler {
     pub fn new(registry: Registry, page_size: usize, budget: Budget) -> Self {
+        Self::build(registry, page_size, budget, None, None)
+    }
+
+    /// A handler that also serves teams' connections from `store`.
+    pub fn with_store(
+        registry: Registry,
+        page_size: usize,
+        budget: Budget,
+        store: Arc<Store>,
+        upstream: Upstream,
+    ) -> Self {
+        Self::build(registry, page_size, budget, Some(store), Some(upstream))
+    }
+
+    fn build(
+        registry: Registry,
+        page_size: usize,
+        budget: Budget,
+        store: Option<Arc<Store>>,
+        upstream: Option<Upstream>,
+    ) -> Self {
         let tools = registry.tools().map(|t| to_mcp_tool(t.as_ref())).collect();
         McpHandler {
             inner: Arc::new(Inner {
@@ -49,6 +84,9 @@ impl McpHandler {
                 tools,
                 page_size: page_size.max(1),
                 budget,
+                store,
+                upstream,
+                clients: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -56,6 +94,89 @@ impl McpHandler {
     pub fn registry(&self) -> &Registry {
         &self.inner.registry
     }
+
+    /// The client a call uses: the team's own connection for a team's token (the
+    /// member's own first, then the team's), else the configured account.
+    async fn client_for(
+        &self,
+        caller: Option<&Caller>,
+        active: &Active,
+    ) -> Result<ClientHandle, Error> {
+        let info = active.connector.info();
+        let Some(Caller::Tenant(grant)) = caller else {
+            return active.client.clone().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Unauthenticated,
+                    format!("no {} account is connected to this server: the operator must configure connectors.{}.credentials", info.display_name, info.id),
+                )
+            });
+        };
+        let (Some(store), Some(upstream)) = (&self.inner.store, &self.inner.upstream) else {
+            return Err(Error::unexpected(
+                "a team's token reached a server without a store",
+            ));
+        };
+        let store_err = |e: crate::store::StoreError| {
+            Error::new(
+                ErrorKind::Upstream,
+                format!("the team's connections could not be read: {e}"),
+            )
+            .with_retryable(true)
+        };
+        let connections = store
+            .connections(&grant.tenant_id)
+            .await
+            .map_err(store_err)?;
+        let usable = |c: &&crate::store::Connection| c.connector == info.id && c.status == "active";
+        let chosen = connections
+            .iter()
+            .filter(usable)
+            .find(|c| c.member_id.is_some() && c.member_id == grant.member_id)
+            .or_else(|| {
+                connections
+                    .iter()
+                    .filter(usable)
+                    .find(|c| c.member_id.is_none())
+            });
+        let Some(connection) = chosen else {
+            return Err(Error::new(
+                ErrorKind::Unauthenticated,
+                format!(
+                    "your team has no {} account connected; a team admin connects one (switchboard connection add, or POST /api/connections)",
+                    info.display_name
+                ),
+            ));
+        };
+        if let Some(client) = self
+            .inner
+            .clients
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&connection.id)
+            .cloned()
+        {
+            return Ok(client);
+        }
+        let creds = store
+            .connection_credentials(&grant.tenant_id, &connection.id)
+            .await
+            .map_err(store_err)?;
+        let client = active.connector.build(&active.settings, &creds, upstream)?;
+        self.inner
+            .clients
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(connection.id.clone(), client.clone());
+        Ok(client)
+    }
+}
+
+fn caller(ctx: &RequestContext<RoleServer>) -> Option<Caller> {
+    ctx.extensions
+        .get::<http::request::Parts>()?
+        .extensions
+        .get::<Caller>()
+        .cloned()
 }
 
 fn to_mcp_tool(tool: &dyn DynTool) -> Tool {
@@ -178,11 +299,9 @@ impl ServerHandler for McpHandler {
                 "no resource {uri}: no connector serves the scheme `{scheme}`"
             )));
         };
-        let Some(client) = active.client.clone() else {
-            return Err(not_found(format!(
-                "no resource {uri}: no {} account is connected",
-                active.connector.info().display_name
-            )));
+        let client = match self.client_for(caller(&ctx).as_ref(), active).await {
+            Ok(c) => c,
+            Err(e) => return Err(not_found(format!("no resource {uri}: {e}"))),
         };
         let connector = active.connector.clone();
         let budget = self.inner.budget;
@@ -247,7 +366,7 @@ impl ServerHandler for McpHandler {
     async fn call_tool(
         &self,
         req: CallToolRequestParams,
-        _ctx: RequestContext<RoleServer>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let name = req.name.to_string();
         let Some((tool, active)) = self.inner.registry.tool(&name) else {
@@ -256,16 +375,9 @@ impl ServerHandler for McpHandler {
                 None,
             ));
         };
-        let connector_id = active.connector.info().id;
-        let Some(client) = active.client.clone() else {
-            return Ok(error_result(&Error::new(
-                ErrorKind::Unauthenticated,
-                format!(
-                    "no {} account is connected to this server: the operator must configure connectors.{connector_id}.credentials",
-                    active.connector.info().display_name
-                ),
-            ))
-            .into());
+        let client = match self.client_for(caller(&ctx).as_ref(), active).await {
+            Ok(c) => c,
+            Err(e) => return Ok(error_result(&e).into()),
         };
         let args = Value::Object(req.arguments.unwrap_or_default());
         let ctx = CallContext {

@@ -34,7 +34,9 @@ pub fn compiled_in() -> Vec<Registration> {
 #[derive(Debug)]
 pub struct Active {
     pub connector: Arc<dyn DynConnector>,
-    /// `None` when the deployment configured no account for it.
+    /// The connector's settings, for building teams' clients.
+    pub settings: serde_json::Value,
+    /// The deployment-wide account's client; `None` when the config has no account.
     pub client: Option<ClientHandle>,
 }
 
@@ -124,9 +126,14 @@ impl Registry {
                     .tools
                     .insert(name, (connector.info().id, tool.clone()));
             }
-            registry
-                .connectors
-                .insert(connector.info().id, Active { connector, client });
+            registry.connectors.insert(
+                connector.info().id,
+                Active {
+                    connector,
+                    settings: section.settings.clone(),
+                    client,
+                },
+            );
         }
         if problems.is_empty() {
             Ok(registry)

@@ -28,7 +28,14 @@ use crate::{
 };
 
 /// Builds the router for `config` serving `handler`.
-pub fn router(config: &Config, handler: McpHandler) -> Router {
+/// The router. With a store, teams' tokens are accepted; `anonymous_as` (demo on
+/// loopback) is who token-less requests act as.
+pub fn router(
+    config: &Config,
+    handler: McpHandler,
+    store: Option<Arc<crate::store::Store>>,
+    anonymous_as: Option<crate::store::TokenGrant>,
+) -> Router {
     let mcp_config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -41,14 +48,21 @@ pub fn router(config: &Config, handler: McpHandler) -> Router {
         Arc::new(NeverSessionManager::default()),
         mcp_config,
     );
-    let auth = Arc::new(TokenAuth::new(
+    let mut auth = TokenAuth::new(
         &config.auth.token_sha256,
         config.auth.allow_anonymous,
         format!(
             "{}/.well-known/oauth-protected-resource/mcp",
             config.server.public_url.trim_end_matches('/')
         ),
-    ));
+    );
+    if let Some(store) = store {
+        auth = auth.with_store(store);
+    }
+    if let Some(grant) = anonymous_as {
+        auth = auth.with_anonymous_as(grant);
+    }
+    let auth = Arc::new(auth);
     let protected = Router::new()
         .nest_service("/mcp", mcp)
         .layer(middleware::from_fn_with_state(auth, require_token))

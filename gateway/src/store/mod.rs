@@ -161,6 +161,10 @@ pub struct Store {
     pool: AnyPool,
     master: MasterKey,
     postgres: bool,
+    /// Every data key, unwrapped once: at start (which proves the master key) and when a
+    /// team gets its first one. A rotation re-wraps rows, not these, so a running server
+    /// keeps working through `switchboard keys rotate`.
+    deks: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<DataKey>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -200,8 +204,10 @@ impl Store {
             pool,
             master,
             postgres,
+            deks: Default::default(),
         };
         store.migrate().await?;
+        store.load_data_keys().await?;
         Ok(store)
     }
 
@@ -245,6 +251,27 @@ impl Store {
             .map_err(fail)?;
             tx.commit().await.map_err(fail)?;
             tracing::info!(version, name, "database migrated");
+        }
+        Ok(())
+    }
+
+    async fn load_data_keys(&self) -> Result<()> {
+        let rows = sqlx::query("SELECT id, tenant_id, master_key_id, wrapped FROM data_keys")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut deks = self.deks.lock().unwrap_or_else(|p| p.into_inner());
+        for row in &rows {
+            let tenant_id: String = row.try_get("tenant_id")?;
+            let wrapped = WrappedKey {
+                data_key_id: row.try_get("id")?,
+                master_key_id: row.try_get("master_key_id")?,
+                blob: row.try_get("wrapped")?,
+            };
+            let dek = self.master.unwrap(&wrapped, &tenant_id)?;
+            deks.insert(
+                format!("{tenant_id}/{}", dek.id()),
+                std::sync::Arc::new(dek),
+            );
         }
         Ok(())
     }
@@ -380,35 +407,66 @@ impl Store {
 
     // ---- the vault's data keys ----
 
-    /// The tenant's data key, created (and wrapped by the master key) on first use.
-    async fn data_key(&self, tenant_id: &str, key_id: Option<&str>) -> Result<DataKey> {
+    /// The tenant's data key (`key_id`, or its newest), created and wrapped by the master
+    /// key on first use.
+    async fn data_key(
+        &self,
+        tenant_id: &str,
+        key_id: Option<&str>,
+    ) -> Result<std::sync::Arc<DataKey>> {
+        let cached = {
+            let deks = self.deks.lock().unwrap_or_else(|p| p.into_inner());
+            match key_id {
+                Some(id) => deks.get(&format!("{tenant_id}/{id}")).cloned(),
+                None => None,
+            }
+        };
+        if let Some(dek) = cached {
+            return Ok(dek);
+        }
         let row = match key_id {
             Some(id) => sqlx::query("SELECT id, master_key_id, wrapped FROM data_keys WHERE tenant_id = $1 AND id = $2").bind(tenant_id).bind(id).fetch_optional(&self.pool).await?,
             None => sqlx::query("SELECT id, master_key_id, wrapped FROM data_keys WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT 1").bind(tenant_id).fetch_optional(&self.pool).await?,
         };
-        if let Some(row) = row {
+        let dek = if let Some(row) = row {
+            let id: String = row.try_get("id")?;
+            if let Some(hit) = self
+                .deks
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&format!("{tenant_id}/{id}"))
+                .cloned()
+            {
+                return Ok(hit);
+            }
             let wrapped = WrappedKey {
-                data_key_id: row.try_get("id")?,
+                data_key_id: id,
                 master_key_id: row.try_get("master_key_id")?,
                 blob: row.try_get("wrapped")?,
             };
-            return Ok(self.master.unwrap(&wrapped, tenant_id)?);
-        }
-        if key_id.is_some() {
+            self.master.unwrap(&wrapped, tenant_id)?
+        } else if key_id.is_some() {
             return Err(StoreError::Vault(VaultError::Tampered {
                 what: "the data key it names is not this team's".into(),
             }));
-        }
-        let dek = DataKey::generate();
-        let wrapped = self.master.wrap(&dek, tenant_id)?;
-        sqlx::query("INSERT INTO data_keys (id, tenant_id, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&wrapped.data_key_id)
-            .bind(tenant_id)
-            .bind(&wrapped.master_key_id)
-            .bind(&wrapped.blob)
-            .bind(now())
-            .execute(&self.pool)
-            .await?;
+        } else {
+            let dek = DataKey::generate();
+            let wrapped = self.master.wrap(&dek, tenant_id)?;
+            sqlx::query("INSERT INTO data_keys (id, tenant_id, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&wrapped.data_key_id)
+                .bind(tenant_id)
+                .bind(&wrapped.master_key_id)
+                .bind(&wrapped.blob)
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+            dek
+        };
+        let dek = std::sync::Arc::new(dek);
+        self.deks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(format!("{tenant_id}/{}", dek.id()), dek.clone());
         Ok(dek)
     }
 

@@ -79,8 +79,19 @@ pub fn serve(config: &str) -> Running {
     connector_core::http::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let path: PathBuf = dir.path().join("switchboard.toml");
-    std::fs::write(&path, config).unwrap();
-    let child = Command::new(EXE)
+    // The store lives in the test's own folder, never in the working tree.
+    let store = format!(
+        "\n[store]\ndatabase_url = \"sqlite://{}\"\nmaster_key_file = \"{}\"\n",
+        dir.path().join("switchboard.db").display(),
+        dir.path().join("master.key").display()
+    );
+    let store = if config.contains("[store]") {
+        String::new()
+    } else {
+        store
+    };
+    std::fs::write(&path, format!("{config}{store}")).unwrap();
+    let mut child = Command::new(EXE)
         .args(["serve", "--config"])
         .arg(&path)
         .env("RUST_LOG", "warn")
@@ -94,7 +105,7 @@ pub fn serve(config: &str) -> Running {
         .map(|v| v.trim_matches('"').to_owned())
         .expect("config has listen");
     let base = format!("http://{listen}");
-    wait_healthy(&base);
+    wait_healthy(&base, &mut child);
     Running {
         child,
         url: format!("{base}/mcp"),
@@ -112,9 +123,12 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-fn wait_healthy(base: &str) {
+fn wait_healthy(base: &str, child: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("switchboard serve exited ({status}) before listening at {base}");
+        }
         if std::net::TcpStream::connect(base.trim_start_matches("http://")).is_ok() {
             return;
         }

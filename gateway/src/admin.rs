@@ -1,0 +1,373 @@
+//! The operator's command line over the store: teams, members, connections, tokens and
+//! the master key. Every command prints plain text, or JSON with `--json` for scripts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use connector_core::{CredentialKind, Credentials};
+use serde_json::{Value, json};
+
+use crate::{
+    config::Config,
+    store::{Role, Store, TenantStatus},
+    vault::MasterKey,
+};
+
+#[derive(Debug, Args)]
+pub struct Output {
+    /// Print JSON, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a team (pending until activated). With --owner, add its owner too.
+    Create {
+        slug: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        owner: Option<String>,
+        /// Activate it at once.
+        #[arg(long)]
+        active: bool,
+    },
+    /// List the teams.
+    List,
+    /// Stop a team's tokens and tool calls.
+    Suspend { slug: String },
+    /// Let a team's tokens and tool calls work.
+    Activate { slug: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Add a member to a team.
+    Add {
+        slug: String,
+        email: String,
+        #[arg(long, value_parser = ["owner", "admin", "member"], default_value = "member")]
+        role: String,
+    },
+    /// List a team's members.
+    List { slug: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionCommand {
+    /// Connect a SaaS account for a team (or for one member with --member).
+    Add {
+        slug: String,
+        #[arg(long)]
+        connector: String,
+        /// What the console shows, e.g. the account URL.
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        member: Option<String>,
+        /// A credential field, `name=value`; `name=-` reads the value from stdin so it
+        /// stays out of shell history.
+        #[arg(long = "credential", value_name = "NAME=VALUE")]
+        credentials: Vec<String>,
+    },
+    /// List a team's connections (never their secrets).
+    List { slug: String },
+    /// Remove a connection.
+    Remove { slug: String, id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-wrap every data key under a new master key, written to a new key file. Running
+    /// servers keep serving; restart them with the new key when convenient.
+    Rotate {
+        /// Where to write the new key (must not exist).
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
+}
+
+fn print(out: &Output, value: Value, text: String) {
+    if out.json {
+        println!("{value}");
+    } else {
+        println!("{text}");
+    }
+}
+
+pub async fn tenant(config: &Config, cmd: TenantCommand, out: &Output) -> anyhow::Result<()> {
+    let store = crate::app::open_store(config).await?;
+    match cmd {
+        TenantCommand::Create {
+            slug,
+            name,
+            owner,
+            active,
+        } => {
+            let t = store.create_tenant(&slug, &name).await?;
+            let owner = match owner {
+                Some(email) => Some(store.add_member(&t.id, &email, Role::Owner).await?),
+                None => None,
+            };
+            if active {
+                store.set_tenant_status(&t.id, TenantStatus::Active).await?;
+            }
+            let status = if active { "active" } else { "pending" };
+            print(
+                out,
+                json!({"id": t.id, "slug": t.slug, "name": t.name, "status": status, "owner": owner.as_ref().map(|o| &o.email)}),
+                format!("created team {} ({}), {status}", t.slug, t.id),
+            );
+        }
+        TenantCommand::List => {
+            let all = store.tenants().await?;
+            let rows: Vec<Value> = all.iter().map(|t| json!({"id": t.id, "slug": t.slug, "name": t.name, "status": t.status.as_str(), "tier": t.tier})).collect();
+            let text = all
+                .iter()
+                .map(|t| format!("{:<20} {:<10} {}", t.slug, t.status.as_str(), t.name))
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(
+                out,
+                json!(rows),
+                if text.is_empty() {
+                    "no teams".into()
+                } else {
+                    text
+                },
+            );
+        }
+        TenantCommand::Suspend { slug } => {
+            set_status(&store, &slug, TenantStatus::Suspended, out).await?
+        }
+        TenantCommand::Activate { slug } => {
+            set_status(&store, &slug, TenantStatus::Active, out).await?
+        }
+    }
+    Ok(())
+}
+
+async fn set_status(
+    store: &Store,
+    slug: &str,
+    status: TenantStatus,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let t = store.tenant_by_slug(slug).await?;
+    store.set_tenant_status(&t.id, status).await?;
+    print(
+        out,
+        json!({"slug": slug, "status": status.as_str()}),
+        format!("team {slug} is now {}", status.as_str()),
+    );
+    Ok(())
+}
+
+pub async fn member(config: &Config, cmd: MemberCommand, out: &Output) -> anyhow::Result<()> {
+    let store = crate::app::open_store(config).await?;
+    match cmd {
+        MemberCommand::Add { slug, email, role } => {
+            let t = store.tenant_by_slug(&slug).await?;
+            let role = match role.as_str() {
+                "owner" => Role::Owner,
+                "admin" => Role::Admin,
+                _ => Role::Member,
+            };
+            let m = store.add_member(&t.id, &email, role).await?;
+            print(
+                out,
+                json!({"id": m.id, "email": m.email, "role": m.role.as_str()}),
+                format!("added {} to {slug} as {}", m.email, m.role.as_str()),
+            );
+        }
+        MemberCommand::List { slug } => {
+            let t = store.tenant_by_slug(&slug).await?;
+            let all = store.members(&t.id).await?;
+            let rows: Vec<Value> = all
+                .iter()
+                .map(|m| json!({"id": m.id, "email": m.email, "role": m.role.as_str()}))
+                .collect();
+            let text = all
+                .iter()
+                .map(|m| format!("{:<40} {}", m.email, m.role.as_str()))
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(
+                out,
+                json!(rows),
+                if text.is_empty() {
+                    "no members".into()
+                } else {
+                    text
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn connection(
+    config: &Config,
+    cmd: ConnectionCommand,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let store = crate::app::open_store(config).await?;
+    match cmd {
+        ConnectionCommand::Add {
+            slug,
+            connector,
+            label,
+            member,
+            credentials,
+        } => {
+            let t = store.tenant_by_slug(&slug).await?;
+            let available = crate::registry::compiled_in();
+            let Some(reg) = available.iter().find(|r| r.id == connector) else {
+                let names: Vec<&str> = available.iter().map(|r| r.id).collect();
+                anyhow::bail!(
+                    "connector `{connector}` is not compiled into this build; compiled in: {}",
+                    names.join(", ")
+                );
+            };
+            let kind = (reg.connector)()?
+                .info()
+                .credentials
+                .first()
+                .map_or(CredentialKind::ApiKey, |c| c.kind);
+            let mut creds = Credentials::new(kind);
+            for pair in &credentials {
+                let Some((name, value)) = pair.split_once('=') else {
+                    anyhow::bail!(
+                        "--credential `{}…` is not NAME=VALUE",
+                        pair.chars().take(12).collect::<String>()
+                    );
+                };
+                let value = if value == "-" {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                } else {
+                    value.to_owned()
+                };
+                creds = creds.with(name, value);
+            }
+            let member_id = match member {
+                Some(email) => Some(
+                    store
+                        .members(&t.id)
+                        .await?
+                        .into_iter()
+                        .find(|m| m.email.eq_ignore_ascii_case(&email))
+                        .map(|m| m.id)
+                        .ok_or_else(|| anyhow::anyhow!("{email} is not a member of {slug}"))?,
+                ),
+                None => None,
+            };
+            let c = store
+                .add_connection(&t.id, member_id.as_deref(), &connector, &label, &creds)
+                .await?;
+            print(
+                out,
+                json!({"id": c.id, "connector": c.connector, "label": c.label, "member_id": c.member_id}),
+                format!("connected {connector} ({label}) for {slug}: {}", c.id),
+            );
+        }
+        ConnectionCommand::List { slug } => {
+            let t = store.tenant_by_slug(&slug).await?;
+            let all = store.connections(&t.id).await?;
+            let rows: Vec<Value> = all.iter().map(|c| json!({"id": c.id, "connector": c.connector, "label": c.label, "member_id": c.member_id, "status": c.status, "last_error": c.last_error})).collect();
+            let text = all
+                .iter()
+                .map(|c| format!("{} {:<14} {:<16} {}", c.id, c.connector, c.status, c.label))
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(
+                out,
+                json!(rows),
+                if text.is_empty() {
+                    "no connections".into()
+                } else {
+                    text
+                },
+            );
+        }
+        ConnectionCommand::Remove { slug, id } => {
+            let t = store.tenant_by_slug(&slug).await?;
+            store.remove_connection(&t.id, &id).await?;
+            print(out, json!({"removed": id}), format!("removed {id}"));
+        }
+    }
+    Ok(())
+}
+
+/// `token issue --tenant`: a token stored hashed, printed once.
+pub async fn issue_token(
+    config: &Config,
+    slug: &str,
+    member: Option<&str>,
+    name: &str,
+    scopes: &[String],
+    out: &Output,
+) -> anyhow::Result<()> {
+    let store = crate::app::open_store(config).await?;
+    let t = store.tenant_by_slug(slug).await?;
+    let member_id = match member {
+        Some(email) => Some(
+            store
+                .members(&t.id)
+                .await?
+                .into_iter()
+                .find(|m| m.email.eq_ignore_ascii_case(email))
+                .map(|m| m.id)
+                .ok_or_else(|| anyhow::anyhow!("{email} is not a member of {slug}"))?,
+        ),
+        None => None,
+    };
+    let (id, token) = store
+        .issue_token(&t.id, member_id.as_deref(), name, scopes)
+        .await?;
+    print(
+        out,
+        json!({"id": id, "token": token, "tenant": slug}),
+        format!("token {id} for {slug}:\n{token}\nIt is shown once; only its hash is stored."),
+    );
+    Ok(())
+}
+
+pub async fn revoke_token(
+    config: &Config,
+    slug: &str,
+    id: &str,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let store = crate::app::open_store(config).await?;
+    let t = store.tenant_by_slug(slug).await?;
+    store.revoke_token(&t.id, id).await?;
+    print(out, json!({"revoked": id}), format!("revoked {id}"));
+    Ok(())
+}
+
+pub async fn keys(config: &Config, cmd: KeysCommand, out: &Output) -> anyhow::Result<()> {
+    let KeysCommand::Rotate { new_key_file } = cmd;
+    if new_key_file.exists() {
+        anyhow::bail!(
+            "{} already exists; give a new path for the new key",
+            new_key_file.display()
+        );
+    }
+    let store = crate::app::open_store(config).await?;
+    let (new, _) = MasterKey::read_or_create_file(&new_key_file)?;
+    let count = store.rotate_master_key(&new).await?;
+    print(
+        out,
+        json!({"rewrapped": count, "old_key_id": store.master_key_id(), "new_key_id": new.id(), "new_key_file": new_key_file}),
+        format!(
+            "re-wrapped {count} data keys under master key {} (in {}).\nPoint SWITCHBOARD_MASTER_KEY or store.master_key_file at the new key before the next start; the old key {} no longer opens anything.",
+            new.id(),
+            new_key_file.display(),
+            store.master_key_id()
+        ),
+    );
+    Ok(())
+}

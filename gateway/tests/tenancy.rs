@@ -1,0 +1,289 @@
+//! Teams end to end, as an operator runs them: the CLI creates teams, connects their
+//! Worksection accounts and issues their tokens; `switchboard serve` then answers each
+//! team's AI client from that team's own account only.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use connector_worksection::fake::{FakeOptions, FakeWorksection, start_with};
+use rmcp::{
+    ClientLifecycleMode, ClientServiceExt,
+    model::{CallToolRequestParams, ProtocolVersion},
+    transport::{
+        StreamableHttpClientTransport, streamable_http_client::StreamableHttpClientTransportConfig,
+    },
+};
+use serde_json::{Value, json};
+
+struct Operator {
+    config: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Operator {
+    fn new(settings_base: &str, port: u16) -> Operator {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("switchboard.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n\
+                 [store]\ndatabase_url = \"sqlite://{db}\"\nmaster_key_file = \"{key}\"\n\
+                 [connectors.worksection.settings]\noauth_base_url = \"{settings_base}\"\nrequests_per_second = 50\n",
+                db = dir.path().join("switchboard.db").display(),
+                key = dir.path().join("master.key").display(),
+            ),
+        )
+        .unwrap();
+        Operator { config, _dir: dir }
+    }
+
+    /// Runs a CLI command with `--json`, feeding `stdin`; returns the parsed output.
+    fn run(&self, args: &[&str], stdin: &str) -> Value {
+        let mut child = Command::new(common::EXE)
+            .args(args)
+            .args(["--json", "--config"])
+            .arg(&self.config)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?} printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    fn team_with_account(&self, slug: &str, fake: Option<&FakeWorksection>) -> String {
+        self.run(
+            &[
+                "tenant",
+                "create",
+                slug,
+                "--name",
+                slug,
+                "--owner",
+                &format!("owner@{slug}.example"),
+                "--active",
+            ],
+            "",
+        );
+        if let Some(fake) = fake {
+            let c = self.run(
+                &[
+                    "connection",
+                    "add",
+                    slug,
+                    "--connector",
+                    "worksection",
+                    "--label",
+                    &format!("{slug}.worksection.com"),
+                    "--credential",
+                    &format!("account_url={}", fake.base_url()),
+                    "--credential",
+                    "api_key=-",
+                ],
+                &format!("{}\n", fake.api_key()),
+            );
+            assert!(c["id"].as_str().unwrap().starts_with("c_"));
+        }
+        self.run(
+            &[
+                "token",
+                "issue",
+                "--tenant",
+                slug,
+                "--member",
+                &format!("owner@{slug}.example"),
+            ],
+            "",
+        )["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+async fn call(url: &str, token: &str, tool: &str) -> Result<rmcp::model::CallToolResult, String> {
+    let t = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(url.to_owned()).auth_header(token.to_owned()),
+    );
+    let c = ()
+        .serve_with_lifecycle(
+            t,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let r = c
+        .call_tool(
+            CallToolRequestParams::new(tool.to_owned())
+                .with_arguments(json!({}).as_object().unwrap().clone()),
+        )
+        .await
+        .map_err(|e| e.to_string());
+    let _ = c.cancel().await;
+    r
+}
+
+#[tokio::test]
+async fn each_team_reaches_only_its_own_account() {
+    connector_core::http::install_crypto_provider();
+    let fake_a = start_with(FakeOptions {
+        requests_per_second: 0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let fake_b = start_with(FakeOptions {
+        requests_per_second: 0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let port = common::free_port();
+    let op = Operator::new(&fake_a.base_url(), port);
+    let acme = op.team_with_account("acme", Some(&fake_a));
+    let globex = op.team_with_account("globex", Some(&fake_b));
+    let initech = op.team_with_account("initech", None);
+
+    // The stored secret is not readable in the database file.
+    let listed = op.run(&["connection", "list", "acme"], "");
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(!listed.to_string().contains(&fake_a.api_key()));
+
+    let config_text = std::fs::read_to_string(&op.config).unwrap();
+    let server = common::serve(&config_text);
+    let url = server.url.clone();
+
+    let r = call(&url, &acme, "worksection_list_members").await.unwrap();
+    assert_ne!(r.is_error, Some(true), "{:?}", r.content);
+    assert_eq!(
+        (
+            fake_a.action_count("get_users"),
+            fake_b.action_count("get_users")
+        ),
+        (1, 0)
+    );
+    let r = call(&url, &globex, "worksection_list_members")
+        .await
+        .unwrap();
+    assert_ne!(r.is_error, Some(true), "{:?}", r.content);
+    assert_eq!(
+        (
+            fake_a.action_count("get_users"),
+            fake_b.action_count("get_users")
+        ),
+        (1, 1)
+    );
+
+    // A team with no account gets an error the model can relay.
+    let r = call(&url, &initech, "worksection_list_members")
+        .await
+        .unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(
+        serde_json::to_string(&r.content)
+            .unwrap()
+            .contains("no Worksection account connected")
+    );
+
+    // Suspending a team stops its token at once; activating restores it.
+    op.run(&["tenant", "suspend", "acme"], "");
+    let e = call(&url, &acme, "worksection_list_members")
+        .await
+        .unwrap_err();
+    assert!(e.contains("Auth") || e.contains("401"), "{e}");
+    op.run(&["tenant", "activate", "acme"], "");
+    call(&url, &acme, "worksection_list_members").await.unwrap();
+
+    // A revoked token is refused.
+    let extra = op.run(&["token", "issue", "--tenant", "globex"], "");
+    call(
+        &url,
+        extra["token"].as_str().unwrap(),
+        "worksection_list_members",
+    )
+    .await
+    .unwrap();
+    op.run(
+        &["token", "revoke", "globex", extra["id"].as_str().unwrap()],
+        "",
+    );
+    assert!(
+        call(
+            &url,
+            extra["token"].as_str().unwrap(),
+            "worksection_list_members"
+        )
+        .await
+        .is_err()
+    );
+    drop(server);
+}
+
+#[test]
+fn postgres_without_a_master_key_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = common::run(
+        &["tenant", "list"],
+        &[
+            (
+                "SWITCHBOARD_STORE__DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/test",
+            ),
+            (
+                "SWITCHBOARD_STORE__MASTER_KEY_FILE",
+                dir.path().join("absent.key").to_str().unwrap(),
+            ),
+        ],
+    );
+    assert!(!ok);
+    assert!(out.contains("SWITCHBOARD_MASTER_KEY"), "{out}");
+}
+
+#[test]
+fn sqlite_creates_its_key_file_owner_only_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("master.key");
+    let (ok, out) = common::run(
+        &["tenant", "list"],
+        &[
+            (
+                "SWITCHBOARD_STORE__DATABASE_URL",
+                &format!("sqlite://{}", dir.path().join("sb.db").display()),
+            ),
+            ("SWITCHBOARD_STORE__MASTER_KEY_FILE", key.to_str().unwrap()),
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("created a new master key file"), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
