@@ -39,6 +39,22 @@ pub enum TenantCommand {
     Suspend { slug: String },
     /// Let a team's tokens and tool calls work.
     Activate { slug: String },
+    /// Show or change what a team may use. Without options, prints the policy.
+    Policy {
+        slug: String,
+        /// Only tools that read (true), or all (false).
+        #[arg(long)]
+        read_only: Option<bool>,
+        /// The connectors the team may use, comma-separated, or `all`.
+        #[arg(long)]
+        connectors: Option<String>,
+        /// Turn a tool off (repeatable).
+        #[arg(long = "disable-tool")]
+        disable: Vec<String>,
+        /// Turn a tool back on (repeatable).
+        #[arg(long = "enable-tool")]
+        enable: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +153,70 @@ pub async fn tenant(config: &Config, cmd: TenantCommand, out: &Output) -> anyhow
                     text
                 },
             );
+        }
+        TenantCommand::Policy {
+            slug,
+            read_only,
+            connectors,
+            disable,
+            enable,
+        } => {
+            let t = store.tenant_by_slug(&slug).await?;
+            let mut policy = store.policy(&t.id).await?;
+            let changes = read_only.is_some()
+                || connectors.is_some()
+                || !disable.is_empty()
+                || !enable.is_empty();
+            if let Some(r) = read_only {
+                policy.read_only = r;
+            }
+            if let Some(c) = connectors {
+                policy.enabled_connectors = (c != "all").then(|| {
+                    c.split(',')
+                        .map(|x| x.trim().to_owned())
+                        .filter(|x| !x.is_empty())
+                        .collect()
+                });
+            }
+            let known: Vec<String> = crate::registry::compiled_in()
+                .iter()
+                .filter_map(|r| (r.connector)().ok())
+                .flat_map(|c| {
+                    c.tools()
+                        .iter()
+                        .map(|t| t.spec().name.to_owned())
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            for tool in disable.iter().chain(&enable) {
+                if !known.contains(tool) {
+                    anyhow::bail!("there is no tool `{tool}` in this build");
+                }
+            }
+            policy.disabled_tools.retain(|t| !enable.contains(t));
+            for tool in disable {
+                if !policy.disabled_tools.contains(&tool) {
+                    policy.disabled_tools.push(tool);
+                }
+            }
+            policy.disabled_tools.sort();
+            if changes {
+                store.set_policy(&t.id, &policy).await?;
+            }
+            let text = format!(
+                "team {slug}: read-only {}, connectors {}, disabled tools {}",
+                policy.read_only,
+                policy
+                    .enabled_connectors
+                    .as_ref()
+                    .map_or("all".to_owned(), |c| c.join(", ")),
+                if policy.disabled_tools.is_empty() {
+                    "none".to_owned()
+                } else {
+                    policy.disabled_tools.join(", ")
+                }
+            );
+            print(out, serde_json::to_value(&policy)?, text);
         }
         TenantCommand::Suspend { slug } => {
             set_status(&store, &slug, TenantStatus::Suspended, out).await?

@@ -171,6 +171,56 @@ impl McpHandler {
     }
 }
 
+impl McpHandler {
+    /// The caller's policy and token scopes: `None` for operator and anonymous callers,
+    /// who see every tool.
+    async fn limits_for(
+        &self,
+        caller: Option<&Caller>,
+    ) -> Result<Option<(crate::store::Policy, Vec<String>)>, Error> {
+        let (Some(Caller::Tenant(grant)), Some(store)) = (caller, &self.inner.store) else {
+            return Ok(None);
+        };
+        let policy = store.policy(&grant.tenant_id).await.map_err(|e| {
+            Error::new(
+                ErrorKind::Upstream,
+                format!("the team's policy could not be read: {e}"),
+            )
+            .with_retryable(true)
+        })?;
+        Ok(Some((policy, grant.scopes.clone())))
+    }
+}
+
+/// Whether `limits` allow `tool`: the team's policy, then the token's scopes
+/// (`<connector>:read` or `<connector>:write`; write includes read; none means all).
+fn permitted(
+    limits: &Option<(crate::store::Policy, Vec<String>)>,
+    tool: &dyn DynTool,
+    connector: &str,
+) -> Result<(), String> {
+    let Some((policy, scopes)) = limits else {
+        return Ok(());
+    };
+    let spec = tool.spec();
+    let writes = spec.access == connector_core::Access::Write;
+    policy.allows(connector, spec.name, writes)?;
+    let write_scope = format!("{connector}:write");
+    let needed = if writes {
+        write_scope.clone()
+    } else {
+        format!("{connector}:read")
+    };
+    if scopes.is_empty() || scopes.iter().any(|s| *s == needed || *s == write_scope) {
+        Ok(())
+    } else {
+        Err(format!(
+            "this token lacks the scope {needed} that {} needs; issue a token with it",
+            spec.name
+        ))
+    }
+}
+
 fn caller(ctx: &RequestContext<RoleServer>) -> Option<Caller> {
     ctx.extensions
         .get::<http::request::Parts>()?
@@ -224,14 +274,30 @@ impl ServerHandler for McpHandler {
     async fn list_tools(
         &self,
         req: Option<PaginatedRequestParams>,
-        _ctx: RequestContext<RoleServer>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let query = json!("tools/list");
         let cursor = req.and_then(|r| r.cursor);
+        let limits = self
+            .limits_for(caller(&ctx).as_ref())
+            .await
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        let visible: Vec<Tool>;
+        let all: &[Tool] = if limits.is_some() {
+            visible = self
+                .inner
+                .registry
+                .tools_with_connectors()
+                .filter(|(t, c)| permitted(&limits, t.as_ref(), c).is_ok())
+                .map(|(t, _)| to_mcp_tool(t.as_ref()))
+                .collect();
+            &visible
+        } else {
+            &self.inner.tools
+        };
         let start = Cursor::decode(cursor.as_deref(), &query)
             .map_err(|e| ErrorData::invalid_params(e.message().to_owned(), None))?
             .offset;
-        let all = &self.inner.tools;
         if start > all.len() {
             return Err(ErrorData::invalid_params(
                 "invalid cursor: past the end of the tool list",
@@ -375,7 +441,15 @@ impl ServerHandler for McpHandler {
                 None,
             ));
         };
-        let client = match self.client_for(caller(&ctx).as_ref(), active).await {
+        let who = caller(&ctx);
+        let limits = match self.limits_for(who.as_ref()).await {
+            Ok(l) => l,
+            Err(e) => return Ok(error_result(&e).into()),
+        };
+        if let Err(why) = permitted(&limits, tool.as_ref(), active.connector.info().id) {
+            return Ok(error_result(&Error::new(ErrorKind::PermissionDenied, why)).into());
+        }
+        let client = match self.client_for(who.as_ref(), active).await {
             Ok(c) => c,
             Err(e) => return Ok(error_result(&e).into()),
         };

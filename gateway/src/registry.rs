@@ -147,6 +147,11 @@ impl Registry {
         self.tools.values().map(|(_, t)| t)
     }
 
+    /// Tools in name order, each with its connector's id.
+    pub fn tools_with_connectors(&self) -> impl Iterator<Item = (&Arc<dyn DynTool>, &'static str)> {
+        self.tools.values().map(|(c, t)| (t, *c))
+    }
+
     pub fn tool_count(&self) -> usize {
         self.tools.len()
     }

@@ -194,6 +194,22 @@ async fn teams_members_connections_and_isolation() {
         store.remove_connection(&acme.id, &a.id).await.unwrap();
         assert_eq!(store.connections(&acme.id).await.unwrap().len(), 1);
         assert_eq!(store.tenants().await.unwrap().len(), 2);
+        // Policies: everything allowed until set; a set policy reads back, per team.
+        assert_eq!(
+            store.policy(&acme.id).await.unwrap(),
+            gateway::store::Policy::default()
+        );
+        let policy = gateway::store::Policy {
+            read_only: true,
+            enabled_connectors: Some(vec!["worksection".into()]),
+            disabled_tools: vec!["worksection_delete_cost".into()],
+        };
+        store.set_policy(&acme.id, &policy).await.unwrap();
+        assert_eq!(store.policy(&acme.id).await.unwrap(), policy);
+        assert_eq!(
+            store.policy(&globex.id).await.unwrap(),
+            gateway::store::Policy::default()
+        );
         assert_eq!(store.tenant_by_slug("globex").await.unwrap().id, globex.id);
     }
 }

@@ -287,3 +287,149 @@ fn sqlite_creates_its_key_file_owner_only_with_a_warning() {
         );
     }
 }
+
+async fn tool_names(url: &str, token: &str) -> Vec<String> {
+    let t = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(url.to_owned()).auth_header(token.to_owned()),
+    );
+    let c = ()
+        .serve_with_lifecycle(
+            t,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .unwrap();
+    let names = c
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    let _ = c.cancel().await;
+    names
+}
+
+#[tokio::test]
+async fn a_teams_policy_and_a_tokens_scopes_shape_what_it_can_do() {
+    connector_core::http::install_crypto_provider();
+    let fake = start_with(FakeOptions {
+        requests_per_second: 0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let port = common::free_port();
+    let op = Operator::new(&fake.base_url(), port);
+    let token = op.team_with_account("acme", Some(&fake));
+    let server = common::serve(&std::fs::read_to_string(&op.config).unwrap());
+    let url = server.url.clone();
+
+    let all = tool_names(&url, &token).await;
+    assert!(all.contains(&"worksection_create_task".to_owned()));
+
+    // Read-only mode: write tools leave tools/list and are refused when called anyway.
+    let p = op.run(
+        &[
+            "tenant",
+            "policy",
+            "acme",
+            "--read-only",
+            "true",
+            "--disable-tool",
+            "worksection_list_contacts",
+        ],
+        "",
+    );
+    assert_eq!(p["read_only"], true);
+    let limited = tool_names(&url, &token).await;
+    assert!(!limited.contains(&"worksection_create_task".to_owned()));
+    assert!(!limited.contains(&"worksection_list_contacts".to_owned()));
+    assert!(limited.contains(&"worksection_list_members".to_owned()));
+    let r = call(&url, &token, "worksection_delete_cost").await.unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(
+        serde_json::to_string(&r.content)
+            .unwrap()
+            .contains("read-only"),
+        "{:?}",
+        r.content
+    );
+    let r = call(&url, &token, "worksection_list_contacts")
+        .await
+        .unwrap();
+    assert!(
+        serde_json::to_string(&r.content)
+            .unwrap()
+            .contains("turned off"),
+        "{:?}",
+        r.content
+    );
+
+    // Connectors can be turned off for the team as a whole.
+    op.run(
+        &[
+            "tenant",
+            "policy",
+            "acme",
+            "--read-only",
+            "false",
+            "--connectors",
+            "basecamp",
+        ],
+        "",
+    );
+    assert!(
+        tool_names(&url, &token)
+            .await
+            .iter()
+            .all(|n| !n.starts_with("worksection_"))
+    );
+    op.run(
+        &[
+            "tenant",
+            "policy",
+            "acme",
+            "--connectors",
+            "all",
+            "--enable-tool",
+            "worksection_list_contacts",
+        ],
+        "",
+    );
+    assert_eq!(tool_names(&url, &token).await, all);
+
+    // A token scoped to reading sees and calls only read tools.
+    let reader = op.run(
+        &[
+            "token",
+            "issue",
+            "--tenant",
+            "acme",
+            "--scope",
+            "worksection:read",
+        ],
+        "",
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let names = tool_names(&url, &reader).await;
+    assert!(
+        names.contains(&"worksection_list_members".to_owned())
+            && !names.contains(&"worksection_create_task".to_owned())
+    );
+    let r = call(&url, &reader, "worksection_delete_cost")
+        .await
+        .unwrap();
+    assert!(
+        serde_json::to_string(&r.content)
+            .unwrap()
+            .contains("worksection:write"),
+        "{:?}",
+        r.content
+    );
+    drop(server);
+}

@@ -718,3 +718,83 @@ fn redact_url(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+/// What a team allows: which connectors, which tools, whether anything may change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Policy {
+    /// Only tools that read.
+    pub read_only: bool,
+    /// `None`: every connector of the deployment.
+    pub enabled_connectors: Option<Vec<String>>,
+    pub disabled_tools: Vec<String>,
+}
+
+impl Policy {
+    /// Whether a tool of `connector` may be listed and called under this policy.
+    pub fn allows(&self, connector: &str, tool: &str, writes: bool) -> Result<(), String> {
+        if self
+            .enabled_connectors
+            .as_ref()
+            .is_some_and(|c| !c.iter().any(|c| c == connector))
+        {
+            return Err(format!(
+                "the {connector} connector is turned off for your team; a team admin can enable it"
+            ));
+        }
+        if self.disabled_tools.iter().any(|t| t == tool) {
+            return Err(format!(
+                "{tool} is turned off for your team; a team admin can enable it"
+            ));
+        }
+        if writes && self.read_only {
+            return Err(format!(
+                "your team is in read-only mode, so {tool} (which changes data) is not available; a team admin can turn read-only mode off"
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The team's policy (everything allowed until one is set).
+    pub async fn policy(&self, tenant_id: &str) -> Result<Policy> {
+        let row = sqlx::query("SELECT read_only, enabled_connectors, disabled_tools FROM policies WHERE tenant_id = $1")
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok(Policy::default());
+        };
+        let list = |s: String| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        Ok(Policy {
+            read_only: row.try_get::<i64, _>("read_only")? != 0,
+            enabled_connectors: row
+                .try_get::<Option<String>, _>("enabled_connectors")?
+                .map(list),
+            disabled_tools: list(row.try_get("disabled_tools")?),
+        })
+    }
+
+    pub async fn set_policy(&self, tenant_id: &str, policy: &Policy) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM policies WHERE tenant_id = $1")
+            .bind(tenant_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO policies (tenant_id, read_only, enabled_connectors, disabled_tools) VALUES ($1, $2, $3, $4)")
+            .bind(tenant_id)
+            .bind(i64::from(policy.read_only))
+            .bind(policy.enabled_connectors.as_ref().map(|c| c.join(",")))
+            .bind(policy.disabled_tools.join(","))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
