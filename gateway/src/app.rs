@@ -52,6 +52,19 @@ pub fn check_report(config: Result<Config, ConfigError>) -> (bool, String) {
         Ok(c) => c,
         Err(e) => return (false, e.to_string()),
     };
+    // The same rule `serve` applies, without creating anything.
+    if crate::store::is_postgres(&config.store.database_url)
+        && std::env::var(crate::vault::MASTER_KEY_ENV).is_err()
+        && !std::path::Path::new(&config.store.master_key_file).exists()
+    {
+        return (
+            false,
+            format!(
+                "invalid configuration:\n  - store.master_key_file: no master key for PostgreSQL; set {} or point store.master_key_file at an existing key file\n",
+                crate::vault::MASTER_KEY_ENV
+            ),
+        );
+    }
     match build_handler(&config) {
         Ok(h) => {
             let mut out = format!(

@@ -260,6 +260,22 @@ fn postgres_without_a_master_key_refuses_to_start() {
     );
     assert!(!ok);
     assert!(out.contains("SWITCHBOARD_MASTER_KEY"), "{out}");
+    // `check` reports the same problem, and creates nothing.
+    let (ok, out) = common::run(
+        &["check"],
+        &[
+            (
+                "SWITCHBOARD_STORE__DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/test",
+            ),
+            (
+                "SWITCHBOARD_STORE__MASTER_KEY_FILE",
+                dir.path().join("absent.key").to_str().unwrap(),
+            ),
+        ],
+    );
+    assert!(!ok && out.contains("store.master_key_file"), "{out}");
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
 }
 
 #[test]
