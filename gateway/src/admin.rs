@@ -438,15 +438,17 @@ pub async fn keys(config: &Config, cmd: KeysCommand, out: &Output) -> anyhow::Re
     }
     let store = crate::app::open_store(config).await?;
     let (new, _) = MasterKey::read_or_create_file(&new_key_file)?;
-    let count = store.rotate_master_key(&new).await?;
+    let new_id = new.id().to_owned();
+    let old_id = store.master_key_id();
+    let count = store.rotate_master_key(new).await?;
     print(
         out,
-        json!({"rewrapped": count, "old_key_id": store.master_key_id(), "new_key_id": new.id(), "new_key_file": new_key_file}),
+        json!({"rewrapped": count, "old_key_id": old_id, "new_key_id": new_id, "new_key_file": new_key_file}),
         format!(
             "re-wrapped {count} data keys under master key {} (in {}).\nPoint SWITCHBOARD_MASTER_KEY or store.master_key_file at the new key before the next start; the old key {} no longer opens anything.",
-            new.id(),
+            new_id,
             new_key_file.display(),
-            store.master_key_id()
+            old_id
         ),
     );
     Ok(())

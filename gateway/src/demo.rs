@@ -95,6 +95,9 @@ pub fn write_token_file(path: &PathBuf, token: &str) -> anyhow::Result<()> {
     let mut f = opts
         .open(path)
         .map_err(|e| anyhow::anyhow!("cannot write the token file {}: {e}", path.display()))?;
+    // An existing file keeps its old mode on open; make it owner-only either way.
+    #[cfg(unix)]
+    f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     f.write_all(token.as_bytes())?;
     Ok(())
 }

@@ -221,6 +221,35 @@ fn permitted(
     }
 }
 
+/// Whether `limits` allow reading `connector`'s resources: the connector enabled for
+/// the team and, when the token is scoped, `<connector>:read` or `:write`.
+fn may_read(
+    limits: &Option<(crate::store::Policy, Vec<String>)>,
+    connector: &str,
+) -> Result<(), String> {
+    let Some((policy, scopes)) = limits else {
+        return Ok(());
+    };
+    if policy
+        .enabled_connectors
+        .as_ref()
+        .is_some_and(|c| !c.iter().any(|c| c == connector))
+    {
+        return Err(format!(
+            "the {connector} connector is turned off for your team"
+        ));
+    }
+    let ok = scopes.is_empty()
+        || scopes
+            .iter()
+            .any(|s| *s == format!("{connector}:read") || *s == format!("{connector}:write"));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("this token lacks the scope {connector}:read"))
+    }
+}
+
 fn caller(ctx: &RequestContext<RoleServer>) -> Option<Caller> {
     ctx.extensions
         .get::<http::request::Parts>()?
@@ -317,12 +346,17 @@ impl ServerHandler for McpHandler {
     async fn list_resource_templates(
         &self,
         _req: Option<PaginatedRequestParams>,
-        _ctx: RequestContext<RoleServer>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let limits = self
+            .limits_for(caller(&ctx).as_ref())
+            .await
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
         let templates = self
             .inner
             .registry
             .connectors()
+            .filter(|a| may_read(&limits, a.connector.info().id).is_ok())
             .flat_map(|a| a.connector.resource_templates().iter())
             .map(|t| {
                 let mut r = ResourceTemplate::new(t.uri_template, t.name);
@@ -365,7 +399,15 @@ impl ServerHandler for McpHandler {
                 "no resource {uri}: no connector serves the scheme `{scheme}`"
             )));
         };
-        let client = match self.client_for(caller(&ctx).as_ref(), active).await {
+        let who = caller(&ctx);
+        let limits = self
+            .limits_for(who.as_ref())
+            .await
+            .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+        if let Err(why) = may_read(&limits, scheme) {
+            return Err(not_found(format!("no resource {uri}: {why}")));
+        }
+        let client = match self.client_for(who.as_ref(), active).await {
             Ok(c) => c,
             Err(e) => return Err(not_found(format!("no resource {uri}: {e}"))),
         };

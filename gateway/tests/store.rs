@@ -337,7 +337,11 @@ async fn master_key_rotation_keeps_everything_readable_and_retires_the_old_key()
                 .unwrap();
         let new = MasterKey::generate();
         let new_b64 = new.to_base64();
-        assert_eq!(store.rotate_master_key(&new).await.unwrap(), 2);
+        assert_eq!(store.rotate_master_key(new).await.unwrap(), 2);
+        assert_eq!(
+            store.master_key_id(),
+            MasterKey::from_base64(&new_b64, "new").unwrap().id()
+        );
         let after: Vec<(String,)> =
             sqlx::query_as("SELECT credentials FROM connections ORDER BY id")
                 .fetch_all(store.pool())
@@ -347,6 +351,18 @@ async fn master_key_rotation_keeps_everything_readable_and_retires_the_old_key()
         // The running server keeps serving through the rotation.
         let creds = store.connection_credentials(&acme.id, &a.id).await.unwrap();
         assert_eq!(creds.get("api_key").unwrap().expose_secret(), API_KEY);
+        // A team created after the rotation gets a data key under the new master key.
+        let initech = store.create_tenant("initech", "Initech").await.unwrap();
+        let i = store
+            .add_connection(
+                &initech.id,
+                None,
+                "worksection",
+                "i",
+                &api_key_credentials(),
+            )
+            .await
+            .unwrap();
         drop(store);
 
         let with_new = Store::open(&db.url, MasterKey::from_base64(&new_b64, "new").unwrap())
@@ -371,6 +387,15 @@ async fn master_key_rotation_keeps_everything_readable_and_retires_the_old_key()
                 .unwrap()
                 .expose_secret(),
             API_KEY
+        );
+        let creds = with_new
+            .connection_credentials(&initech.id, &i.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            creds.get("api_key").unwrap().expose_secret(),
+            API_KEY,
+            "the new team's key is under the new master key"
         );
         drop(with_new);
         // The old key alone opens nothing: the store refuses to start with it.

@@ -167,10 +167,19 @@ async fn each_team_reaches_only_its_own_account() {
     let globex = op.team_with_account("globex", Some(&fake_b));
     let initech = op.team_with_account("initech", None);
 
-    // The stored secret is not readable in the database file.
+    // Listing shows no secret, and the database file holds none in plaintext.
     let listed = op.run(&["connection", "list", "acme"], "");
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert!(!listed.to_string().contains(&fake_a.api_key()));
+    let db_dir = op.config.parent().unwrap();
+    let mut raw = std::fs::read(db_dir.join("switchboard.db")).unwrap();
+    raw.extend(std::fs::read(db_dir.join("switchboard.db-wal")).unwrap_or_default());
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(
+        raw.contains("acme.worksection.com"),
+        "the check reads the right file"
+    );
+    assert!(!raw.contains(&fake_a.api_key()) && !raw.contains(&fake_b.api_key()));
 
     let config_text = std::fs::read_to_string(&op.config).unwrap();
     let server = common::serve(&config_text);

@@ -159,7 +159,8 @@ pub struct TokenGrant {
 /// The database, with the vault's master key.
 pub struct Store {
     pool: AnyPool,
-    master: MasterKey,
+    /// Behind a lock so a rotation switches this process to the new key at once.
+    master: std::sync::RwLock<std::sync::Arc<MasterKey>>,
     postgres: bool,
     /// Every data key, unwrapped once: at start (which proves the master key) and when a
     /// team gets its first one. A rotation re-wraps rows, not these, so a running server
@@ -171,7 +172,7 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
             .field("postgres", &self.postgres)
-            .field("master", &self.master)
+            .field("master", &self.master_key_id())
             .finish()
     }
 }
@@ -202,7 +203,7 @@ impl Store {
             })?;
         let store = Store {
             pool,
-            master,
+            master: std::sync::RwLock::new(std::sync::Arc::new(master)),
             postgres,
             deks: Default::default(),
         };
@@ -211,7 +212,24 @@ impl Store {
         Ok(store)
     }
 
+    /// Runs the migrations; on PostgreSQL under an advisory lock, so replicas starting
+    /// together on a fresh database take turns instead of colliding.
     async fn migrate(&self) -> Result<()> {
+        if !self.postgres {
+            return self.migrate_unlocked().await;
+        }
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock(7270310051)")
+            .execute(&mut *conn)
+            .await?;
+        let result = self.migrate_unlocked().await;
+        sqlx::query("SELECT pg_advisory_unlock(7270310051)")
+            .execute(&mut *conn)
+            .await?;
+        result
+    }
+
+    async fn migrate_unlocked(&self) -> Result<()> {
         sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
             .execute(&self.pool)
             .await?;
@@ -267,7 +285,7 @@ impl Store {
                 master_key_id: row.try_get("master_key_id")?,
                 blob: row.try_get("wrapped")?,
             };
-            let dek = self.master.unwrap(&wrapped, &tenant_id)?;
+            let dek = self.master().unwrap(&wrapped, &tenant_id)?;
             deks.insert(
                 format!("{tenant_id}/{}", dek.id()),
                 std::sync::Arc::new(dek),
@@ -276,8 +294,15 @@ impl Store {
         Ok(())
     }
 
-    pub fn master_key_id(&self) -> &str {
-        self.master.id()
+    fn master(&self) -> std::sync::Arc<MasterKey> {
+        self.master
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn master_key_id(&self) -> String {
+        self.master().id().to_owned()
     }
 
     // ---- tenants and members ----
@@ -444,14 +469,14 @@ impl Store {
                 master_key_id: row.try_get("master_key_id")?,
                 blob: row.try_get("wrapped")?,
             };
-            self.master.unwrap(&wrapped, tenant_id)?
+            self.master().unwrap(&wrapped, tenant_id)?
         } else if key_id.is_some() {
             return Err(StoreError::Vault(VaultError::Tampered {
                 what: "the data key it names is not this team's".into(),
             }));
         } else {
             let dek = DataKey::generate();
-            let wrapped = self.master.wrap(&dek, tenant_id)?;
+            let wrapped = self.master().wrap(&dek, tenant_id)?;
             sqlx::query("INSERT INTO data_keys (id, tenant_id, master_key_id, wrapped, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(&wrapped.data_key_id)
                 .bind(tenant_id)
@@ -470,35 +495,49 @@ impl Store {
         Ok(dek)
     }
 
-    /// Re-wraps every data key under `new`, in one transaction. Sealed credentials are
-    /// untouched; afterwards only `new` opens them.
-    pub async fn rotate_master_key(&self, new: &MasterKey) -> Result<usize> {
-        let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query("SELECT id, tenant_id, master_key_id, wrapped FROM data_keys")
-            .fetch_all(&mut *tx)
-            .await?;
+    /// Re-wraps every data key under `new`. Sealed credentials are untouched; this
+    /// process switches to `new` at once, and afterwards only `new` opens the data.
+    ///
+    /// On PostgreSQL the table is locked so no replica adds a key under the old master
+    /// meanwhile; on either backend the pass repeats until no row is left on the old key.
+    pub async fn rotate_master_key(&self, new: MasterKey) -> Result<usize> {
+        let old = self.master();
         let mut count = 0;
-        for row in &rows {
-            let tenant_id: String = row.try_get("tenant_id")?;
-            let wrapped = WrappedKey {
-                data_key_id: row.try_get("id")?,
-                master_key_id: row.try_get("master_key_id")?,
-                blob: row.try_get("wrapped")?,
-            };
-            if wrapped.master_key_id == new.id() {
-                continue;
+        for _ in 0..10 {
+            let mut tx = self.pool.begin().await?;
+            if self.postgres {
+                sqlx::query("LOCK TABLE data_keys IN EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
             }
-            let rewrapped = self.master.rewrap(&wrapped, &tenant_id, new)?;
-            sqlx::query("UPDATE data_keys SET master_key_id = $1, wrapped = $2 WHERE id = $3")
-                .bind(&rewrapped.master_key_id)
-                .bind(&rewrapped.blob)
-                .bind(&rewrapped.data_key_id)
-                .execute(&mut *tx)
+            let rows = sqlx::query("SELECT id, tenant_id, master_key_id, wrapped FROM data_keys WHERE master_key_id <> $1")
+                .bind(new.id())
+                .fetch_all(&mut *tx)
                 .await?;
-            count += 1;
+            if rows.is_empty() {
+                tx.commit().await?;
+                *self.master.write().unwrap_or_else(|p| p.into_inner()) = std::sync::Arc::new(new);
+                return Ok(count);
+            }
+            for row in &rows {
+                let tenant_id: String = row.try_get("tenant_id")?;
+                let wrapped = WrappedKey {
+                    data_key_id: row.try_get("id")?,
+                    master_key_id: row.try_get("master_key_id")?,
+                    blob: row.try_get("wrapped")?,
+                };
+                let rewrapped = old.rewrap(&wrapped, &tenant_id, &new)?;
+                sqlx::query("UPDATE data_keys SET master_key_id = $1, wrapped = $2 WHERE id = $3")
+                    .bind(&rewrapped.master_key_id)
+                    .bind(&rewrapped.blob)
+                    .bind(&rewrapped.data_key_id)
+                    .execute(&mut *tx)
+                    .await?;
+                count += 1;
+            }
+            tx.commit().await?;
         }
-        tx.commit().await?;
-        Ok(count)
+        Err(StoreError::Conflict("data keys kept appearing under the old master key during rotation; run `switchboard keys rotate` again".into()))
     }
 
     // ---- connections ----
@@ -710,13 +749,30 @@ impl Store {
 
 /// The URL without its password.
 fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("**REDACTED**"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
+    let Ok(mut u) = url::Url::parse(url) else {
+        return "(an unparsable URL)".to_owned();
+    };
+    if u.password().is_some() {
+        let _ = u.set_password(Some("**REDACTED**"));
     }
+    let pairs: Vec<(String, String)> = u
+        .query_pairs()
+        .map(|(k, v)| {
+            let secret = k.to_ascii_lowercase().contains("password");
+            (
+                k.into_owned(),
+                if secret {
+                    "**REDACTED**".to_owned()
+                } else {
+                    v.into_owned()
+                },
+            )
+        })
+        .collect();
+    if !pairs.is_empty() {
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
 }
 
 /// What a team allows: which connectors, which tools, whether anything may change.
