@@ -96,9 +96,14 @@ pub fn check_report(config: Result<Config, ConfigError>) -> (bool, String) {
 /// key file is created on SQLite (with a warning: it must be kept); on PostgreSQL, where
 /// several replicas share the data, a missing key stops the start.
 pub fn master_key(config: &Config) -> anyhow::Result<crate::vault::MasterKey> {
+    master_key_created(config).map(|(k, _)| k)
+}
+
+/// [`master_key`], and whether this call created the key file.
+fn master_key_created(config: &Config) -> anyhow::Result<(crate::vault::MasterKey, bool)> {
     use crate::vault::{MASTER_KEY_ENV, MasterKey};
     if let Ok(value) = std::env::var(MASTER_KEY_ENV) {
-        return Ok(MasterKey::from_base64(&value, MASTER_KEY_ENV)?);
+        return Ok((MasterKey::from_base64(&value, MASTER_KEY_ENV)?, false));
     }
     let path = std::path::Path::new(&config.store.master_key_file);
     if crate::store::is_postgres(&config.store.database_url) {
@@ -107,18 +112,18 @@ pub fn master_key(config: &Config) -> anyhow::Result<crate::vault::MasterKey> {
                 "no master key: on PostgreSQL set {MASTER_KEY_ENV} (base64 of 32 bytes) or store.master_key_file to an existing key file; switchboard does not invent a key that other replicas would not have"
             );
         }
-        return Ok(MasterKey::read_file(path)?);
+        return Ok((MasterKey::read_file(path)?, false));
     }
     let (key, created) = MasterKey::read_or_create_file(path)?;
     if created {
         tracing::warn!(path = %path.display(), key_id = key.id(), "created a new master key file; keep it safe and backed up: without it no stored credential can be read");
     }
-    Ok(key)
+    Ok((key, created))
 }
 
 /// Opens the store (running its migrations) with the master key.
 pub async fn open_store(config: &Config) -> anyhow::Result<crate::store::Store> {
-    let key = master_key(config)?;
+    let (key, created) = master_key_created(config)?;
     let url = &config.store.database_url;
     if let Some(path) = url.strip_prefix("sqlite://")
         && let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
@@ -131,5 +136,15 @@ pub async fn open_store(config: &Config) -> anyhow::Result<crate::store::Store> 
             )
         })?;
     }
-    Ok(crate::store::Store::open(url, key).await?)
+    match crate::store::Store::open(url, key).await {
+        Ok(store) => Ok(store),
+        Err(e) => {
+            // A key made just now cannot open existing data; do not leave it behind to
+            // be mistaken for the real one.
+            if created {
+                let _ = std::fs::remove_file(&config.store.master_key_file);
+            }
+            Err(e.into())
+        }
+    }
 }

@@ -22,6 +22,17 @@ pub struct Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
+        // SIGTERM first, so the server cleans up after itself (the demo's temp folder).
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
