@@ -43,7 +43,7 @@ const MARCO: u64 = 5694;
 const BILL: u64 = 5698;
 
 // Task tags.
-const TODO: u64 = 72565;
+const TO_DO: u64 = 72565;
 const IN_PROGRESS: u64 = 72569;
 const NEED_APPROVAL: u64 = 72573;
 const DONE_TAG: u64 = 72577;
@@ -474,7 +474,7 @@ impl Builder {
         self.tag_group(100, TagScope::Task, "Basic workflow", "status", "public");
         self.tag_group(101, TagScope::Task, "General labels", "label", "public");
         self.tag_group(102, TagScope::Task, "Task results", "label", "private");
-        self.tag(TODO, 100, "To-do");
+        self.tag(TO_DO, 100, "To-do");
         self.tag(IN_PROGRESS, 100, "In progress");
         self.tag(NEED_APPROVAL, 100, "Need approval");
         self.tag(DONE_TAG, 100, "Done");
@@ -613,7 +613,7 @@ impl Builder {
             t.date_end = Some(today + 2);
             t.time_start = Some("10:00".to_owned());
             t.time_end = Some("11:30".to_owned());
-            t.tags = [TODO].into_iter().collect();
+            t.tags = [TO_DO].into_iter().collect();
         });
 
         let tpl = self.task(pi, None, "Template creation", HENRY, Assignee::Noone);
@@ -669,7 +669,7 @@ impl Builder {
             t.date_end = Some(today + 12);
             t.max_time = Some(40.0);
             t.max_money = Some(2000.0);
-            t.tags = [TODO, BUG].into_iter().collect();
+            t.tags = [TO_DO, BUG].into_iter().collect();
         });
 
         let office = self.task(pi, None, "Office move", OLENA, u(OLENA));
@@ -971,7 +971,7 @@ impl Builder {
             "CRM integration",
         ];
         let labels = [BUG, FEATURE, DESIGN, DEPLOYED, DOING, URGENT];
-        let statuses = [TODO, IN_PROGRESS, NEED_APPROVAL];
+        let statuses = [TO_DO, IN_PROGRESS, NEED_APPROVAL];
         let mut comment_n = 0usize;
         for pi in 0..42usize {
             let id = self.store.ids.project();
