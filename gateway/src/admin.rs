@@ -66,6 +66,8 @@ pub enum MemberCommand {
         #[arg(long, value_parser = ["owner", "admin", "member"], default_value = "member")]
         role: String,
     },
+    /// Remove a member, with their own connections and tokens.
+    Remove { slug: String, email: String },
     /// List a team's members.
     List { slug: String },
 }
@@ -259,6 +261,15 @@ pub async fn member(config: &Config, cmd: MemberCommand, out: &Output) -> anyhow
                 out,
                 json!({"id": m.id, "email": m.email, "role": m.role.as_str()}),
                 format!("added {} to {slug} as {}", m.email, m.role.as_str()),
+            );
+        }
+        MemberCommand::Remove { slug, email } => {
+            let t = store.tenant_by_slug(&slug).await?;
+            store.remove_member(&t.id, &email).await?;
+            print(
+                out,
+                json!({"removed": email}),
+                format!("removed {email} from {slug}"),
             );
         }
         MemberCommand::List { slug } => {

@@ -194,6 +194,36 @@ async fn teams_members_connections_and_isolation() {
         store.remove_connection(&acme.id, &a.id).await.unwrap();
         assert_eq!(store.connections(&acme.id).await.unwrap().len(), 1);
         assert_eq!(store.tenants().await.unwrap().len(), 2);
+        // Removing a member takes their own connection and tokens with them.
+        let (_, dev_token) = store
+            .issue_token(&acme.id, Some(&owner.id), "x", &[])
+            .await
+            .unwrap();
+        store
+            .set_tenant_status(&acme.id, TenantStatus::Active)
+            .await
+            .unwrap();
+        assert!(store.verify_token(&dev_token).await.unwrap().is_some());
+        store
+            .remove_member(&acme.id, "OWNER@acme.example")
+            .await
+            .unwrap();
+        assert!(store.verify_token(&dev_token).await.unwrap().is_none());
+        assert!(
+            !store
+                .connections(&acme.id)
+                .await
+                .unwrap()
+                .iter()
+                .any(|c| c.id == mine.id)
+        );
+        assert!(
+            store
+                .remove_member(&globex.id, "dev@acme.example")
+                .await
+                .is_err(),
+            "another team's member"
+        );
         // Policies: everything allowed until set; a set policy reads back, per team.
         assert_eq!(
             store.policy(&acme.id).await.unwrap(),

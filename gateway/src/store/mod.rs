@@ -411,6 +411,22 @@ impl Store {
         Ok(member)
     }
 
+    /// Removes a member; their own connections and tokens go with them.
+    pub async fn remove_member(&self, tenant_id: &str, email: &str) -> Result<()> {
+        let email = email.trim().to_ascii_lowercase();
+        let done = sqlx::query("DELETE FROM members WHERE tenant_id = $1 AND email = $2")
+            .bind(tenant_id)
+            .bind(&email)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!(
+                "{email} is not a member of this team"
+            )));
+        }
+        Ok(())
+    }
+
     pub async fn members(&self, tenant_id: &str) -> Result<Vec<Member>> {
         let rows = sqlx::query(
             "SELECT id, tenant_id, email, role FROM members WHERE tenant_id = $1 ORDER BY email",
