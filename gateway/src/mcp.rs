@@ -192,8 +192,25 @@ impl McpHandler {
     }
 }
 
-/// Whether `limits` allow `tool`: the team's policy, then the token's scopes
+/// Whether a token's `scopes` cover `connector` for reading or writing
 /// (`<connector>:read` or `<connector>:write`; write includes read; none means all).
+fn scopes_allow(scopes: &[String], connector: &str, writes: bool) -> Result<(), String> {
+    let write_scope = format!("{connector}:write");
+    let needed = if writes {
+        write_scope.clone()
+    } else {
+        format!("{connector}:read")
+    };
+    if scopes.is_empty() || scopes.iter().any(|s| *s == needed || *s == write_scope) {
+        Ok(())
+    } else {
+        Err(format!(
+            "this token lacks the scope {needed}; issue a token with it"
+        ))
+    }
+}
+
+/// Whether `limits` allow `tool`: the team's policy, then the token's scopes.
 fn permitted(
     limits: &Option<(crate::store::Policy, Vec<String>)>,
     tool: &dyn DynTool,
@@ -205,24 +222,11 @@ fn permitted(
     let spec = tool.spec();
     let writes = spec.access == connector_core::Access::Write;
     policy.allows(connector, spec.name, writes)?;
-    let write_scope = format!("{connector}:write");
-    let needed = if writes {
-        write_scope.clone()
-    } else {
-        format!("{connector}:read")
-    };
-    if scopes.is_empty() || scopes.iter().any(|s| *s == needed || *s == write_scope) {
-        Ok(())
-    } else {
-        Err(format!(
-            "this token lacks the scope {needed} that {} needs; issue a token with it",
-            spec.name
-        ))
-    }
+    scopes_allow(scopes, connector, writes)
 }
 
 /// Whether `limits` allow reading `connector`'s resources: the connector enabled for
-/// the team and, when the token is scoped, `<connector>:read` or `:write`.
+/// the team, and a token scoped to read it (when scoped at all).
 fn may_read(
     limits: &Option<(crate::store::Policy, Vec<String>)>,
     connector: &str,
@@ -230,24 +234,8 @@ fn may_read(
     let Some((policy, scopes)) = limits else {
         return Ok(());
     };
-    if policy
-        .enabled_connectors
-        .as_ref()
-        .is_some_and(|c| !c.iter().any(|c| c == connector))
-    {
-        return Err(format!(
-            "the {connector} connector is turned off for your team"
-        ));
-    }
-    let ok = scopes.is_empty()
-        || scopes
-            .iter()
-            .any(|s| *s == format!("{connector}:read") || *s == format!("{connector}:write"));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("this token lacks the scope {connector}:read"))
-    }
+    policy.allows_connector(connector)?;
+    scopes_allow(scopes, connector, false)
 }
 
 fn caller(ctx: &RequestContext<RoleServer>) -> Option<Caller> {

@@ -802,8 +802,8 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Whether a tool of `connector` may be listed and called under this policy.
-    pub fn allows(&self, connector: &str, tool: &str, writes: bool) -> Result<(), String> {
+    /// Whether the team may use `connector` at all (its tools and its resources).
+    pub fn allows_connector(&self, connector: &str) -> Result<(), String> {
         if self
             .enabled_connectors
             .as_ref()
@@ -813,6 +813,12 @@ impl Policy {
                 "the {connector} connector is turned off for your team; a team admin can enable it"
             ));
         }
+        Ok(())
+    }
+
+    /// Whether a tool of `connector` may be listed and called under this policy.
+    pub fn allows(&self, connector: &str, tool: &str, writes: bool) -> Result<(), String> {
+        self.allows_connector(connector)?;
         if self.disabled_tools.iter().any(|t| t == tool) {
             return Err(format!(
                 "{tool} is turned off for your team; a team admin can enable it"
