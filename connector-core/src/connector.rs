@@ -28,6 +28,19 @@ pub struct ConnectorInfo {
     pub credentials: Vec<CredentialSpec>,
     /// The upstream's documented limit for one account.
     pub rate_limit: RateLimit,
+    /// The credential field holding the account's own URL, if accounts have one, and
+    /// the hosts it may name. The gateway checks a URL a team supplies against these
+    /// (and refuses private addresses) before any request goes there.
+    pub account_url: Option<AccountUrl>,
+}
+
+/// Where an account lives, when each account has its own URL (`https://acme.worksection.com`).
+#[derive(Debug, Clone, Copy)]
+pub struct AccountUrl {
+    /// The credential field (`account_url`).
+    pub field: &'static str,
+    /// Host patterns: `*.worksection.com` matches any subdomain, others match exactly.
+    pub allowed_hosts: &'static [&'static str],
 }
 
 /// A family of resources a connector serves, by RFC 6570 URI template
@@ -83,6 +96,18 @@ pub trait Connector: Send + Sync + 'static {
 
     /// The tools, in catalog order.
     fn tools(&self) -> Result<Vec<Arc<dyn DynTool>>>;
+
+    /// Checks an account's credentials live with one cheap upstream request, before a
+    /// team's connection is saved: a wrong key fails here with the upstream's reason.
+    /// Returns a label for the account (its URL, the signed-in person) if it has a
+    /// better one than the caller's. The default, for connectors that cannot check,
+    /// accepts.
+    fn verify<'a>(
+        &'a self,
+        _client: &'a Self::Client,
+    ) -> impl std::future::Future<Output = Result<Option<String>>> + Send + 'a {
+        std::future::ready(Ok(None))
+    }
 
     /// The resource families this connector serves; none by default.
     fn resource_templates(&self) -> Vec<ResourceTemplate> {
@@ -143,6 +168,11 @@ pub trait DynConnector: Send + Sync {
         upstream: &Upstream,
     ) -> Result<ClientHandle>;
     fn resource_templates(&self) -> &[ResourceTemplate];
+    /// Checks an account live; see [`Connector::verify`].
+    fn verify<'a>(
+        &'a self,
+        client: &'a ClientHandle,
+    ) -> crate::BoxFuture<'a, Result<Option<String>>>;
     /// Reads a resource with the account's client; `Ok(None)` when it does not exist.
     fn read_resource<'a>(
         &'a self,
@@ -193,6 +223,18 @@ impl<K: Connector> Erased<K> {
         self.connector.validate(&parsed)?;
         Ok(parsed)
     }
+
+    fn client<'c>(&self, client: &'c ClientHandle) -> Result<&'c K::Client> {
+        (**client)
+            .as_any()
+            .downcast_ref::<K::Client>()
+            .ok_or_else(|| {
+                Error::unexpected(format!(
+                    "connector {} was handed another connector's client",
+                    self.info.id
+                ))
+            })
+    }
 }
 
 impl<K: Connector> DynConnector for Erased<K> {
@@ -227,6 +269,13 @@ impl<K: Connector> DynConnector for Erased<K> {
         &self.resources
     }
 
+    fn verify<'a>(
+        &'a self,
+        client: &'a ClientHandle,
+    ) -> crate::BoxFuture<'a, Result<Option<String>>> {
+        Box::pin(async move { self.connector.verify(self.client(client)?).await })
+    }
+
     fn read_resource<'a>(
         &'a self,
         client: &'a ClientHandle,
@@ -234,16 +283,9 @@ impl<K: Connector> DynConnector for Erased<K> {
         budget: crate::Budget,
     ) -> crate::BoxFuture<'a, Result<Option<Vec<ResourceContent>>>> {
         Box::pin(async move {
-            let client = (**client)
-                .as_any()
-                .downcast_ref::<K::Client>()
-                .ok_or_else(|| {
-                    Error::unexpected(format!(
-                        "connector {} was handed another connector's client",
-                        self.info.id
-                    ))
-                })?;
-            self.connector.read_resource(client, uri, budget).await
+            self.connector
+                .read_resource(self.client(client)?, uri, budget)
+                .await
         })
     }
 

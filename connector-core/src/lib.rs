@@ -23,7 +23,8 @@ pub mod tool;
 pub mod testkit;
 
 pub use connector::{
-    Connector, ConnectorInfo, DynConnector, Registration, ResourceContent, ResourceTemplate, erase,
+    AccountUrl, Connector, ConnectorInfo, DynConnector, Registration, ResourceContent,
+    ResourceTemplate, erase,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use http::{Redactor, Upstream, UpstreamConfig, UpstreamResponse};

@@ -23,9 +23,9 @@ pub mod fake;
 use std::sync::Arc;
 
 use connector_core::{
-    Budget, Connector, ConnectorInfo, CredentialKind, CredentialSpec, Credentials, DynTool, Error,
-    ErrorKind, ExposeSecret, OAuthApp, RateLimit, Registration, ResourceContent, ResourceTemplate,
-    Result, SecretString, TokenSet, Upstream,
+    AccountUrl, Budget, Connector, ConnectorInfo, CredentialKind, CredentialSpec, Credentials,
+    DynTool, Error, ErrorKind, ExposeSecret, OAuthApp, RateLimit, Registration, ResourceContent,
+    ResourceTemplate, Result, SecretString, TokenSet, Upstream,
 };
 
 pub use client::{Params, WorksectionClient, admin_hash};
@@ -78,6 +78,10 @@ impl Connector for Worksection {
                 },
             ],
             rate_limit: RateLimit::per_second(1),
+            account_url: Some(AccountUrl {
+                field: "account_url",
+                allowed_hosts: &["*.worksection.com"],
+            }),
         }
     }
 
@@ -100,6 +104,25 @@ impl Connector for Worksection {
 
     fn tools(&self) -> Result<Vec<Arc<dyn DynTool>>> {
         tools::all()
+    }
+
+    /// `get_users` with the admin key (the cheapest action it may call), `me` for a
+    /// signed-in person, whose name then labels the connection.
+    async fn verify(&self, client: &WorksectionClient) -> Result<Option<String>> {
+        let host = client.account_host().to_owned();
+        if !client.is_user_mode() {
+            client.read("get_users", Params::new()).await?;
+            return Ok(Some(host));
+        }
+        let me = client.read("me", Params::new()).await?;
+        let who = me["data"]["email"]
+            .as_str()
+            .or_else(|| me["data"]["name"].as_str())
+            .map(str::to_owned);
+        Ok(Some(match who {
+            Some(w) => format!("{w} @ {host}"),
+            None => host,
+        }))
     }
 
     fn resource_templates(&self) -> Vec<ResourceTemplate> {

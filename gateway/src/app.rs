@@ -31,19 +31,26 @@ pub fn build_handler(config: &Config) -> Result<McpHandler, ConfigError> {
     ))
 }
 
-/// The serving handler: teams' connections from the store, and the configured accounts.
+/// The serving handler (teams' connections from the store, and the configured
+/// accounts) and the connections it shares with the REST API.
 pub fn build_serving_handler(
     config: &Config,
     store: std::sync::Arc<crate::store::Store>,
-) -> Result<McpHandler, ConfigError> {
+) -> Result<(McpHandler, std::sync::Arc<crate::connections::Connections>), ConfigError> {
     let (registry, upstream) = registry_and_upstream(config)?;
-    Ok(McpHandler::with_store(
-        registry,
-        config.server.tools_page_size,
-        Budget::new(config.limits.result_budget_chars),
+    let connections = std::sync::Arc::new(crate::connections::Connections::new(
+        std::sync::Arc::new(registry),
         store,
         upstream,
-    ))
+        &config.server.public_url,
+        config.connections.clone(),
+    ));
+    let handler = McpHandler::with_connections(
+        connections.clone(),
+        config.server.tools_page_size,
+        Budget::new(config.limits.result_budget_chars),
+    );
+    Ok((handler, connections))
 }
 
 /// The report `switchboard check` prints: every problem, or a summary of what would run.

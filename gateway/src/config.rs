@@ -20,6 +20,9 @@ const SECTIONS: &[&str] = &[
     "limits",
     "upstream",
     "store",
+    "mail",
+    "registration",
+    "connections",
     "connectors",
 ];
 
@@ -33,6 +36,9 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub upstream: UpstreamConfig,
     pub store: StoreConfig,
+    pub mail: MailConfig,
+    pub registration: RegistrationConfig,
+    pub connections: ConnectionsConfig,
     /// One table per connector, keyed by connector id.
     pub connectors: BTreeMap<String, ConnectorSection>,
 }
@@ -88,6 +94,143 @@ impl Default for StoreConfig {
         StoreConfig {
             database_url: "sqlite://./data/switchboard.db".into(),
             master_key_file: "./data/master.key".into(),
+        }
+    }
+}
+
+/// Outgoing mail (sign-up codes). Without `[mail.smtp]` mail goes to `outbox_dir` and
+/// the log, which suits development only.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// The sender, `Name <address>` or an address.
+    pub from: String,
+    /// Where mail goes when no SMTP server is configured.
+    pub outbox_dir: String,
+    pub smtp: Option<SmtpConfig>,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            from: "Switchboard <no-reply@localhost>".into(),
+            outbox_dir: "./data/outbox".into(),
+            smtp: None,
+        }
+    }
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS, which is required (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No TLS: only for a relay on the same host.
+    None,
+}
+
+/// `[mail.smtp]`. `Debug` hides the password.
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    /// Best set through `SWITCHBOARD_MAIL__SMTP__PASSWORD`.
+    #[serde(skip_serializing)]
+    pub password: Option<secrecy::SecretString>,
+    /// A PEM CA certificate to trust besides the public roots (a private relay).
+    pub ca_file: Option<String>,
+    pub timeout_secs: u64,
+}
+
+impl PartialEq for SmtpConfig {
+    fn eq(&self, o: &Self) -> bool {
+        use secrecy::ExposeSecret;
+        self.host == o.host
+            && self.port == o.port
+            && self.tls == o.tls
+            && self.username == o.username
+            && self.password.as_ref().map(|p| p.expose_secret().to_owned())
+                == o.password.as_ref().map(|p| p.expose_secret().to_owned())
+            && self.ca_file == o.ca_file
+            && self.timeout_secs == o.timeout_secs
+    }
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: String::new(),
+            port: 587,
+            tls: SmtpTls::Starttls,
+            username: None,
+            password: None,
+            ca_file: None,
+            timeout_secs: 20,
+        }
+    }
+}
+
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "**REDACTED**"))
+            .field("ca_file", &self.ca_file)
+            .finish()
+    }
+}
+
+/// `POST /api/register` and `/api/confirm`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrationConfig {
+    /// Whether teams may sign themselves up.
+    pub enabled: bool,
+    /// Codes sent per email address per hour.
+    pub per_email_per_hour: i64,
+    /// Codes sent per client address per hour.
+    pub per_ip_per_hour: i64,
+    /// Behind a proxy: the header holding the client's address (`x-forwarded-for`,
+    /// first entry). Empty: the connection's own address.
+    pub client_ip_header: String,
+}
+
+impl Default for RegistrationConfig {
+    fn default() -> Self {
+        RegistrationConfig {
+            enabled: true,
+            per_email_per_hour: 5,
+            per_ip_per_hour: 20,
+            client_ip_header: String::new(),
+        }
+    }
+}
+
+/// Teams' connections to their SaaS accounts.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectionsConfig {
+    /// OAuth access tokens are refreshed this long before they expire.
+    pub refresh_before_expiry_secs: u64,
+    /// How long a connect link works.
+    pub connect_link_ttl_secs: i64,
+}
+
+impl Default for ConnectionsConfig {
+    fn default() -> Self {
+        ConnectionsConfig {
+            refresh_before_expiry_secs: 300,
+            connect_link_ttl_secs: 1800,
         }
     }
 }
@@ -152,6 +295,12 @@ pub struct ConnectorSection {
     /// Credential fields of the deployment-wide account (`api_key = "…"`); best set
     /// through the environment, e.g. `SWITCHBOARD_CONNECTORS__WORKSECTION__CREDENTIALS__API_KEY`.
     pub credentials: BTreeMap<String, String>,
+    /// Hosts a team's account URL may name, replacing the connector's own pattern
+    /// (`*.worksection.com`); `*.` matches any subdomain.
+    pub account_hosts: Option<Vec<String>>,
+    /// Let teams' account URLs reach private, loopback and link-local addresses (a
+    /// self-hosted upstream on the operator's network; the demo's fakes).
+    pub allow_private_addresses: bool,
 }
 
 impl Default for ConnectorSection {
@@ -160,6 +309,8 @@ impl Default for ConnectorSection {
             enabled: true,
             settings: Value::Object(Default::default()),
             credentials: BTreeMap::new(),
+            account_hosts: None,
+            allow_private_addresses: false,
         }
     }
 }
@@ -170,6 +321,8 @@ impl fmt::Debug for ConnectorSection {
             .field("enabled", &self.enabled)
             .field("settings", &redact_secrets(&self.settings))
             .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
+            .field("account_hosts", &self.account_hosts)
+            .field("allow_private_addresses", &self.allow_private_addresses)
             .finish()
     }
 }
@@ -366,6 +519,35 @@ impl Config {
             problem(
                 "auth.allow_anonymous",
                 format!("only allowed when server.listen is a loopback address, not {addr}"),
+            );
+        }
+        if let Some(smtp) = &self.mail.smtp
+            && smtp.host.is_empty()
+        {
+            problem(
+                "mail.smtp.host",
+                "set the SMTP server's host name, or remove [mail.smtp] to use the outbox".into(),
+            );
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            problem(
+                "mail.from",
+                format!(
+                    "`{}` is not an address such as Switchboard <no-reply@example.com>",
+                    self.mail.from
+                ),
+            );
+        }
+        if self.registration.per_email_per_hour < 1 || self.registration.per_ip_per_hour < 1 {
+            problem(
+                "registration.per_email_per_hour",
+                "the per-email and per-IP limits must be at least 1".into(),
+            );
+        }
+        if !(60..=86_400).contains(&self.connections.connect_link_ttl_secs) {
+            problem(
+                "connections.connect_link_ttl_secs",
+                "must be between 60 and 86400".into(),
             );
         }
         let db = &self.store.database_url;

@@ -41,6 +41,7 @@ pub async fn prepare(args: &DemoArgs) -> anyhow::Result<(Config, DemoAccounts)> 
     std::fs::create_dir_all(&dir)?;
     config.store.database_url = format!("sqlite://{}", dir.join("switchboard.db").display());
     config.store.master_key_file = dir.join("master.key").display().to_string();
+    config.mail.outbox_dir = dir.join("outbox").display().to_string();
     let mut accounts = DemoAccounts::default();
     for reg in registry::compiled_in() {
         let Some(start) = reg.fake else { continue };
@@ -54,6 +55,9 @@ pub async fn prepare(args: &DemoArgs) -> anyhow::Result<(Config, DemoAccounts)> 
                 enabled: true,
                 settings: account.config.clone(),
                 credentials: Default::default(),
+                // The fakes listen on loopback; a real deployment keeps teams off it.
+                account_hosts: Some(vec!["127.0.0.1".into(), "localhost".into()]),
+                allow_private_addresses: true,
             },
         );
         accounts.0.push((reg.id, account));
@@ -84,6 +88,27 @@ pub async fn seed(store: &Store, accounts: &DemoAccounts) -> anyhow::Result<(Str
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo token does not verify"))?;
     Ok((token, grant))
+}
+
+/// The fake accounts and where the demo's mail goes, for trying self-registration:
+/// register, read the code from the outbox, confirm, connect one of these accounts.
+pub fn signup_help(base_url: &str, outbox: &str, accounts: &DemoAccounts) -> String {
+    use connector_core::ExposeSecret;
+    let mut out = format!(
+        "Try sign-up as a new team:\n  curl -s {base_url}/api/register -H 'content-type: application/json' -d '{{\"company\": \"Acme\", \"email\": \"you@example.com\"}}'\n  The code arrives in the outbox: {outbox}\n  curl -s {base_url}/api/confirm -H 'content-type: application/json' -d '{{\"email\": \"you@example.com\", \"code\": \"<code>\"}}'\nFake accounts to connect (POST /api/connections with these credentials):\n"
+    );
+    for (id, account) in &accounts.0 {
+        let fields: Vec<String> = account
+            .credentials
+            .fields()
+            .map(|(k, v)| format!("\"{k}\": \"{}\"", v.expose_secret()))
+            .collect();
+        out.push_str(&format!(
+            "  {id}: {{\"connector\": \"{id}\", \"credentials\": {{{}}}}}\n",
+            fields.join(", ")
+        ));
+    }
+    out
 }
 
 /// Writes the token file with owner-only permissions.

@@ -6,13 +6,18 @@
 //! `telemetry`, `app` (start-up shared by every command) and `demo` beside them.
 
 pub mod admin;
+pub mod api;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod connections;
 pub mod demo;
+pub mod hosts;
+pub mod mail;
 pub mod mcp;
 pub mod registry;
 pub mod server;
+pub mod signing;
 pub mod store;
 pub mod telemetry;
 pub mod vault;

@@ -224,6 +224,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => {
             telemetry::init(&LogConfig::default());
             let (config, accounts) = demo::prepare(&args).await?;
+            let outbox = std::path::PathBuf::from(&config.mail.outbox_dir);
             let store = std::sync::Arc::new(app::open_store(&config).await?);
             let (token, grant) = demo::seed(&store, &accounts).await?;
             if let Some(path) = &args.token_file {
@@ -235,6 +236,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store,
                 Some(Demo {
                     token,
+                    outbox: Some(outbox),
+                    accounts,
                     anonymous_as,
                 }),
             )
@@ -256,6 +259,9 @@ fn admin_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
 /// What `demo` adds to serving: its token, and who token-less requests act as.
 struct Demo {
     token: String,
+    /// Where the demo's mail goes.
+    outbox: Option<std::path::PathBuf>,
+    accounts: demo::DemoAccounts,
     anonymous_as: Option<gateway::store::TokenGrant>,
 }
 
@@ -264,7 +270,6 @@ async fn serve(
     store: std::sync::Arc<gateway::store::Store>,
     demo: Option<Demo>,
 ) -> anyhow::Result<ExitCode> {
-    let handler = app::build_serving_handler(&config, store.clone())?;
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
         .map_err(|e| {
@@ -278,9 +283,23 @@ async fn serve(
         // With --port 0 the real port is known only now.
         config.server.public_url = format!("http://{addr}");
     }
+    let (handler, connections) = app::build_serving_handler(&config, store.clone())?;
     let tools = handler.registry().tool_count();
     let anonymous_as = demo.as_ref().and_then(|d| d.anonymous_as.clone());
-    let app = server::router(&config, handler, Some(store), anonymous_as);
+    let mailer = match demo.as_ref().and_then(|d| d.outbox.clone()) {
+        Some(dir) => gateway::mail::Mailer::outbox(dir),
+        None => gateway::mail::Mailer::from_config(&config.mail)?,
+    };
+    if let gateway::mail::Mailer::Outbox { dir, .. } = &mailer {
+        tracing::warn!(outbox = %dir.display(), "no SMTP server configured (mail.smtp): sign-up codes go to the outbox folder and the log");
+    }
+    let api = gateway::api::Api {
+        connections,
+        mailer,
+        registration: config.registration.clone(),
+        mcp_url: config.mcp_url(),
+    };
+    let app = server::router(&config, handler, Some(api), anonymous_as);
     let shutdown = CancellationToken::new();
     server::cancel_on_signal(shutdown.clone());
     tracing::info!(%addr, mcp_url = %config.mcp_url(), tools, version = LONG_VERSION, "listening");
@@ -289,6 +308,16 @@ async fn serve(
             "{}",
             demo::banner(&config.mcp_url(), &d.token, tools, d.anonymous_as.is_some())
         );
+        if let Some(outbox) = &d.outbox {
+            println!(
+                "{}",
+                demo::signup_help(
+                    &config.server.public_url,
+                    &outbox.display().to_string(),
+                    &d.accounts
+                )
+            );
+        }
     }
     server::serve(
         listener,

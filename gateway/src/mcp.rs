@@ -23,14 +23,12 @@ use rmcp::{
 };
 use serde_json::{Value, json};
 
-use std::{collections::HashMap, sync::Mutex};
-
-use connector_core::{ClientHandle, Upstream};
+use connector_core::ClientHandle;
 
 use crate::{
     auth::Caller,
+    connections::{Connections, Resolved},
     registry::{Active, Registry},
-    store::Store,
 };
 
 /// State shared by every request; cloned per request by rmcp's service factory.
@@ -41,41 +39,42 @@ pub struct McpHandler {
 
 #[derive(Debug)]
 struct Inner {
-    registry: Registry,
+    registry: Arc<Registry>,
     /// The MCP form of each tool, in name order, built once.
     tools: Vec<Tool>,
     page_size: usize,
     budget: Budget,
     /// Teams' connections; absent for `stdio` and tests of the bare endpoint.
-    store: Option<Arc<Store>>,
-    upstream: Option<Upstream>,
-    /// Built clients by connection id. A client holds per-account state (paging
-    /// snapshots, the file cache), so one is kept per connection rather than rebuilt.
-    clients: Mutex<HashMap<String, ClientHandle>>,
+    connections: Option<Arc<Connections>>,
 }
+
+/// The client a call uses, and the team's connection it came from (if it did).
+type Chosen = (ClientHandle, Option<Resolved>);
 
 impl McpHandler {
     pub fn new(registry: Registry, page_size: usize, budget: Budget) -> Self {
-        Self::build(registry, page_size, budget, None, None)
+        Self::build(Arc::new(registry), page_size, budget, None)
     }
 
-    /// A handler that also serves teams' connections from `store`.
-    pub fn with_store(
-        registry: Registry,
+    /// A handler that also serves teams' connections.
+    pub fn with_connections(
+        connections: Arc<Connections>,
         page_size: usize,
         budget: Budget,
-        store: Arc<Store>,
-        upstream: Upstream,
     ) -> Self {
-        Self::build(registry, page_size, budget, Some(store), Some(upstream))
+        Self::build(
+            connections.shared_registry(),
+            page_size,
+            budget,
+            Some(connections),
+        )
     }
 
     fn build(
-        registry: Registry,
+        registry: Arc<Registry>,
         page_size: usize,
         budget: Budget,
-        store: Option<Arc<Store>>,
-        upstream: Option<Upstream>,
+        connections: Option<Arc<Connections>>,
     ) -> Self {
         let tools = registry.tools().map(|t| to_mcp_tool(t.as_ref())).collect();
         McpHandler {
@@ -84,9 +83,7 @@ impl McpHandler {
                 tools,
                 page_size: page_size.max(1),
                 budget,
-                store,
-                upstream,
-                clients: Mutex::new(HashMap::new()),
+                connections,
             }),
         }
     }
@@ -97,77 +94,23 @@ impl McpHandler {
 
     /// The client a call uses: the team's own connection for a team's token (the
     /// member's own first, then the team's), else the configured account.
-    async fn client_for(
-        &self,
-        caller: Option<&Caller>,
-        active: &Active,
-    ) -> Result<ClientHandle, Error> {
+    async fn client_for(&self, caller: Option<&Caller>, active: &Active) -> Result<Chosen, Error> {
         let info = active.connector.info();
         let Some(Caller::Tenant(grant)) = caller else {
-            return active.client.clone().ok_or_else(|| {
+            return active.client.clone().map(|c| (c, None)).ok_or_else(|| {
                 Error::new(
                     ErrorKind::Unauthenticated,
                     format!("no {} account is connected to this server: the operator must configure connectors.{}.credentials", info.display_name, info.id),
                 )
             });
         };
-        let (Some(store), Some(upstream)) = (&self.inner.store, &self.inner.upstream) else {
+        let Some(connections) = &self.inner.connections else {
             return Err(Error::unexpected(
                 "a team's token reached a server without a store",
             ));
         };
-        let store_err = |e: crate::store::StoreError| {
-            Error::new(
-                ErrorKind::Upstream,
-                format!("the team's connections could not be read: {e}"),
-            )
-            .with_retryable(true)
-        };
-        let connections = store
-            .connections(&grant.tenant_id)
-            .await
-            .map_err(store_err)?;
-        let usable = |c: &&crate::store::Connection| c.connector == info.id && c.status == "active";
-        let chosen = connections
-            .iter()
-            .filter(usable)
-            .find(|c| c.member_id.is_some() && c.member_id == grant.member_id)
-            .or_else(|| {
-                connections
-                    .iter()
-                    .filter(usable)
-                    .find(|c| c.member_id.is_none())
-            });
-        let Some(connection) = chosen else {
-            return Err(Error::new(
-                ErrorKind::Unauthenticated,
-                format!(
-                    "your team has no {} account connected; a team admin connects one (switchboard connection add, or POST /api/connections)",
-                    info.display_name
-                ),
-            ));
-        };
-        if let Some(client) = self
-            .inner
-            .clients
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&connection.id)
-            .cloned()
-        {
-            return Ok(client);
-        }
-        let creds = store
-            .connection_credentials(&grant.tenant_id, &connection.id)
-            .await
-            .map_err(store_err)?;
-        let client = active.connector.build(&active.settings, &creds, upstream)?;
-        self.inner
-            .clients
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(connection.id.clone(), client.clone());
-        Ok(client)
+        let resolved = connections.resolve(grant, active).await?;
+        Ok((resolved.client.clone(), Some(resolved)))
     }
 }
 
@@ -178,16 +121,21 @@ impl McpHandler {
         &self,
         caller: Option<&Caller>,
     ) -> Result<Option<(crate::store::Policy, Vec<String>)>, Error> {
-        let (Some(Caller::Tenant(grant)), Some(store)) = (caller, &self.inner.store) else {
+        let (Some(Caller::Tenant(grant)), Some(connections)) = (caller, &self.inner.connections)
+        else {
             return Ok(None);
         };
-        let policy = store.policy(&grant.tenant_id).await.map_err(|e| {
-            Error::new(
-                ErrorKind::Upstream,
-                format!("the team's policy could not be read: {e}"),
-            )
-            .with_retryable(true)
-        })?;
+        let policy = connections
+            .store()
+            .policy(&grant.tenant_id)
+            .await
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Upstream,
+                    format!("the team's policy could not be read: {e}"),
+                )
+                .with_retryable(true)
+            })?;
         Ok(Some((policy, grant.scopes.clone())))
     }
 }
@@ -396,7 +344,7 @@ impl ServerHandler for McpHandler {
             return Err(not_found(format!("no resource {uri}: {why}")));
         }
         let client = match self.client_for(who.as_ref(), active).await {
-            Ok(c) => c,
+            Ok((c, _)) => c,
             Err(e) => return Err(not_found(format!("no resource {uri}: {e}"))),
         };
         let connector = active.connector.clone();
@@ -479,18 +427,27 @@ impl ServerHandler for McpHandler {
         if let Err(why) = permitted(&limits, tool.as_ref(), active.connector.info().id) {
             return Ok(error_result(&Error::new(ErrorKind::PermissionDenied, why)).into());
         }
-        let client = match self.client_for(who.as_ref(), active).await {
+        let (client, resolved) = match self.client_for(who.as_ref(), active).await {
             Ok(c) => c,
             Err(e) => return Ok(error_result(&e).into()),
         };
         let args = Value::Object(req.arguments.unwrap_or_default());
-        let ctx = CallContext {
-            budget: self.inner.budget,
-        };
-        let tool = Arc::clone(tool);
+        let budget = self.inner.budget;
         let started = std::time::Instant::now();
-        // A separate task, so a panicking tool fails this call and nothing else.
-        let outcome = tokio::spawn(async move { tool.call(&client, args, &ctx).await }).await;
+        let mut outcome = run_tool(tool, client, args.clone(), budget).await;
+        // The upstream refused the team's credentials: another replica may have
+        // refreshed them, or a refresh may fix them; else the connection is marked and
+        // the model is told how to reconnect. A refused call changed nothing, so it is
+        // safe to make once more.
+        if let (Ok(Err(e)), Some(Caller::Tenant(grant)), Some(failed), Some(connections)) =
+            (&outcome, &who, &resolved, &self.inner.connections)
+            && e.kind() == ErrorKind::Unauthenticated
+        {
+            outcome = match connections.recover(grant, active, failed, e).await {
+                Ok(fresh) => run_tool(tool, fresh.client, args, budget).await,
+                Err(e) => Ok(Err(e)),
+            };
+        }
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match outcome {
             Ok(Ok(output)) => {
@@ -521,6 +478,17 @@ impl ServerHandler for McpHandler {
             }
         }
     }
+}
+
+/// Runs a tool in its own task, so a panicking tool fails this call and nothing else.
+async fn run_tool(
+    tool: &Arc<dyn DynTool>,
+    client: ClientHandle,
+    args: Value,
+    budget: Budget,
+) -> Result<connector_core::Result<ToolOutput>, tokio::task::JoinError> {
+    let tool = Arc::clone(tool);
+    tokio::spawn(async move { tool.call(&client, args, &CallContext { budget }).await }).await
 }
 
 /// A successful result, shortened to the budget if it must be (and then saying so).
@@ -567,6 +535,11 @@ pub fn error_result(e: &Error) -> CallToolResult {
     }
     if let Some(status) = e.upstream_status() {
         error["upstream_status"] = json!(status);
+    }
+    for (key, value) in e.context() {
+        if *key == "connect_url" {
+            error["connect_url"] = json!(value);
+        }
     }
     let mut text = format!("{}: {}", e.kind(), e);
     if let Some(after) = e.retry_after() {

@@ -38,6 +38,8 @@ pub struct Active {
     pub settings: serde_json::Value,
     /// The deployment-wide account's client; `None` when the config has no account.
     pub client: Option<ClientHandle>,
+    /// The credential field naming a team's account URL, and what it may be.
+    pub account_url: Option<(&'static str, crate::hosts::HostRule)>,
 }
 
 /// What the MCP endpoint serves: tools by name, each with its connector.
@@ -126,12 +128,26 @@ impl Registry {
                     .tools
                     .insert(name, (connector.info().id, tool.clone()));
             }
+            let account_url = connector.info().account_url.map(|a| {
+                let patterns = section
+                    .account_hosts
+                    .clone()
+                    .unwrap_or_else(|| a.allowed_hosts.iter().map(|h| (*h).to_owned()).collect());
+                (
+                    a.field,
+                    crate::hosts::HostRule {
+                        patterns,
+                        allow_private: section.allow_private_addresses,
+                    },
+                )
+            });
             registry.connectors.insert(
                 connector.info().id,
                 Active {
                     connector,
                     settings: section.settings.clone(),
                     client,
+                    account_url,
                 },
             );
         }
@@ -160,6 +176,10 @@ impl Registry {
     pub fn tool(&self, name: &str) -> Option<(&Arc<dyn DynTool>, &Active)> {
         let (connector, tool) = self.tools.get(name)?;
         Some((tool, self.connectors.get(connector)?))
+    }
+
+    pub fn connector(&self, id: &str) -> Option<&Active> {
+        self.connectors.get(id)
     }
 
     pub fn connectors(&self) -> impl Iterator<Item = &Active> {

@@ -27,15 +27,16 @@ use crate::{
     mcp::McpHandler,
 };
 
-/// Builds the router for `config` serving `handler`.
-/// The router. With a store, teams' tokens are accepted; `anonymous_as` (demo on
-/// loopback) is who token-less requests act as.
+/// The router for `config` serving `handler`. With the REST API (and so a store),
+/// teams' tokens are accepted; `anonymous_as` (demo on loopback) is who token-less
+/// requests act as.
 pub fn router(
     config: &Config,
     handler: McpHandler,
-    store: Option<Arc<crate::store::Store>>,
+    api: Option<crate::api::Api>,
     anonymous_as: Option<crate::store::TokenGrant>,
 ) -> Router {
+    let store = api.as_ref().map(|a| a.connections.store().clone());
     let mcp_config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -70,10 +71,18 @@ pub fn router(
             BodyLimit(config.server.max_body_bytes),
             json_body_guard,
         ));
-    Router::new()
+    let mut public = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(Health { tool_count })
+        .with_state(Health { tool_count });
+    if let Some(api) = api {
+        public = public.merge(
+            crate::api::router(api).layer(axum::extract::DefaultBodyLimit::max(
+                config.server.max_body_bytes,
+            )),
+        );
+    }
+    public
         .merge(protected)
         .layer(middleware::from_fn(request_id))
 }
@@ -186,8 +195,11 @@ pub async fn serve(
     grace: Duration,
 ) -> std::io::Result<()> {
     let signal = shutdown.clone();
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(async move { signal.cancelled().await });
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { signal.cancelled().await });
     let mut server = std::pin::pin!(server.into_future());
     tokio::select! {
         r = &mut server => r,

@@ -205,6 +205,18 @@ impl MasterKey {
         &self.id
     }
 
+    /// A key for `purpose` (signing connect links, OTP codes), derived from the master
+    /// key: every replica holding the master key derives the same one, and nothing
+    /// derived is stored.
+    pub fn derive(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(self.key.as_ref())
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(b"switchboard/derive/v1|");
+        mac.update(purpose.as_bytes());
+        Zeroizing::new(mac.finalize().into_bytes().into())
+    }
+
     /// Wraps a tenant's data key.
     pub fn wrap(&self, dek: &DataKey, tenant_id: &str) -> Result<WrappedKey, VaultError> {
         let aad = format!("switchboard/dek/v1|{tenant_id}|{}", dek.id);

@@ -14,19 +14,14 @@ use gateway::{
     store::{Role, Store, StoreError, TenantStatus},
     vault::{MasterKey, VaultError},
 };
-use sqlx::{Connection, Executor};
+mod common;
 
 const API_KEY: &str = "7776461cd931e7b1c8e9632ff8e979ce";
 
-fn pg_admin_url() -> String {
-    std::env::var("SWITCHBOARD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// A fresh database: (url, what to dump its bytes with, cleanup).
+/// A fresh database, removed afterwards.
 struct Db {
     url: String,
-    pg_name: Option<String>,
+    pg: Option<common::PgDb>,
     _dir: tempfile::TempDir,
 }
 
@@ -36,33 +31,23 @@ impl Db {
         let url = format!("sqlite://{}", dir.path().join("switchboard.db").display());
         Db {
             url,
-            pg_name: None,
+            pg: None,
             _dir: dir,
         }
     }
 
     async fn postgres() -> Db {
-        sqlx::any::install_default_drivers();
-        let name = format!("sbtest_{}", hex::encode(rand::random::<[u8; 6]>()));
-        let mut admin = sqlx::AnyConnection::connect(&pg_admin_url())
-            .await
-            .expect("PostgreSQL must run on 127.0.0.1:5432 for the store tests");
-        admin
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .unwrap();
-        let base = pg_admin_url();
-        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+        let pg = common::PgDb::new();
         Db {
-            url,
-            pg_name: Some(name),
+            url: pg.url.clone(),
+            pg: Some(pg),
             _dir: tempfile::tempdir().unwrap(),
         }
     }
 
     /// Everything the database holds, as bytes a person could read.
     fn raw_bytes(&self) -> Vec<u8> {
-        match &self.pg_name {
+        match &self.pg {
             None => {
                 let path = self.url.trim_start_matches("sqlite://");
                 let mut bytes = std::fs::read(path).unwrap();
@@ -82,22 +67,6 @@ impl Db {
                 );
                 out.stdout
             }
-        }
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Some(name) = &self.pg_name {
-            // Best effort: a left-over test database is harmless, only untidy.
-            let _ = std::process::Command::new("psql")
-                .arg(pg_admin_url())
-                .args([
-                    "-q",
-                    "-c",
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                ])
-                .output();
         }
     }
 }

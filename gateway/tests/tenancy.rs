@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use connector_worksection::fake::{FakeOptions, FakeWorksection, start_with};
 use rmcp::{
     ClientLifecycleMode, ClientServiceExt,
-    model::{CallToolRequestParams, ProtocolVersion},
+    model::ProtocolVersion,
     transport::{
         StreamableHttpClientTransport, streamable_http_client::StreamableHttpClientTransportConfig,
     },
@@ -25,25 +25,64 @@ use serde_json::{Value, json};
 
 struct Operator {
     config: std::path::PathBuf,
+    pg: Option<common::PgDb>,
     _dir: tempfile::TempDir,
 }
 
 impl Operator {
-    fn new(settings_base: &str, port: u16) -> Operator {
+    /// An operator's config on SQLite, or on a fresh PostgreSQL database with a key
+    /// file made beforehand (PostgreSQL never gets an invented key).
+    fn new(settings_base: &str, port: u16, postgres: bool) -> Operator {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("switchboard.toml");
+        let key = dir.path().join("master.key");
+        let pg = postgres.then(common::PgDb::new);
+        let db = match &pg {
+            Some(pg) => {
+                std::fs::write(
+                    &key,
+                    gateway::vault::MasterKey::generate().to_base64().as_bytes(),
+                )
+                .unwrap();
+                std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                    .unwrap();
+                pg.url.clone()
+            }
+            None => format!("sqlite://{}", dir.path().join("switchboard.db").display()),
+        };
         std::fs::write(
             &config,
             format!(
                 "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n\
-                 [store]\ndatabase_url = \"sqlite://{db}\"\nmaster_key_file = \"{key}\"\n\
+                 [store]\ndatabase_url = \"{db}\"\nmaster_key_file = \"{key}\"\n\
                  [connectors.worksection.settings]\noauth_base_url = \"{settings_base}\"\nrequests_per_second = 50\n",
-                db = dir.path().join("switchboard.db").display(),
-                key = dir.path().join("master.key").display(),
+                key = key.display(),
             ),
         )
         .unwrap();
-        Operator { config, _dir: dir }
+        Operator {
+            config,
+            pg,
+            _dir: dir,
+        }
+    }
+
+    /// Everything the database holds, as a person with the file or a dump would see it.
+    fn raw_database(&self) -> String {
+        let bytes = match &self.pg {
+            Some(pg) => {
+                let out = Command::new("pg_dump").arg(&pg.url).output().unwrap();
+                assert!(out.status.success());
+                out.stdout
+            }
+            None => {
+                let dir = self.config.parent().unwrap();
+                let mut raw = std::fs::read(dir.join("switchboard.db")).unwrap();
+                raw.extend(std::fs::read(dir.join("switchboard.db-wal")).unwrap_or_default());
+                raw
+            }
+        };
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 
     /// Runs a CLI command with `--json`, feeding `stdin`; returns the parsed output.
@@ -123,31 +162,20 @@ impl Operator {
 }
 
 async fn call(url: &str, token: &str, tool: &str) -> Result<rmcp::model::CallToolResult, String> {
-    let t = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(url.to_owned()).auth_header(token.to_owned()),
-    );
-    let c = ()
-        .serve_with_lifecycle(
-            t,
-            ClientLifecycleMode::Discover {
-                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let r = c
-        .call_tool(
-            CallToolRequestParams::new(tool.to_owned())
-                .with_arguments(json!({}).as_object().unwrap().clone()),
-        )
-        .await
-        .map_err(|e| e.to_string());
-    let _ = c.cancel().await;
-    r
+    common::call_tool(url, token, tool, json!({})).await
 }
 
 #[tokio::test]
-async fn each_team_reaches_only_its_own_account() {
+async fn each_team_reaches_only_its_own_account_on_sqlite() {
+    each_team_reaches_only_its_own_account(false).await;
+}
+
+#[tokio::test]
+async fn each_team_reaches_only_its_own_account_on_postgresql() {
+    each_team_reaches_only_its_own_account(true).await;
+}
+
+async fn each_team_reaches_only_its_own_account(postgres: bool) {
     connector_core::http::install_crypto_provider();
     let fake_a = start_with(FakeOptions {
         requests_per_second: 0,
@@ -162,7 +190,7 @@ async fn each_team_reaches_only_its_own_account() {
     .await
     .unwrap();
     let port = common::free_port();
-    let op = Operator::new(&fake_a.base_url(), port);
+    let op = Operator::new(&fake_a.base_url(), port, postgres);
     let acme = op.team_with_account("acme", Some(&fake_a));
     let globex = op.team_with_account("globex", Some(&fake_b));
     let initech = op.team_with_account("initech", None);
@@ -171,10 +199,7 @@ async fn each_team_reaches_only_its_own_account() {
     let listed = op.run(&["connection", "list", "acme"], "");
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert!(!listed.to_string().contains(&fake_a.api_key()));
-    let db_dir = op.config.parent().unwrap();
-    let mut raw = std::fs::read(db_dir.join("switchboard.db")).unwrap();
-    raw.extend(std::fs::read(db_dir.join("switchboard.db-wal")).unwrap_or_default());
-    let raw = String::from_utf8_lossy(&raw);
+    let raw = op.raw_database();
     assert!(
         raw.contains("acme.worksection.com"),
         "the check reads the right file"
@@ -211,10 +236,10 @@ async fn each_team_reaches_only_its_own_account() {
         .await
         .unwrap();
     assert_eq!(r.is_error, Some(true));
+    let shown = serde_json::to_string(&r.content).unwrap();
     assert!(
-        serde_json::to_string(&r.content)
-            .unwrap()
-            .contains("no Worksection account connected")
+        shown.contains("no Worksection account is connected") && shown.contains("/connect/"),
+        "{shown}"
     );
 
     // Suspending a team stops its token at once; activating restores it.
@@ -338,7 +363,16 @@ async fn tool_names(url: &str, token: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn a_teams_policy_and_a_tokens_scopes_shape_what_it_can_do() {
+async fn a_teams_policy_and_a_tokens_scopes_shape_what_it_can_do_on_sqlite() {
+    a_teams_policy_and_a_tokens_scopes_shape_what_it_can_do(false).await;
+}
+
+#[tokio::test]
+async fn a_teams_policy_and_a_tokens_scopes_shape_what_it_can_do_on_postgresql() {
+    a_teams_policy_and_a_tokens_scopes_shape_what_it_can_do(true).await;
+}
+
+async fn a_teams_policy_and_a_tokens_scopes_shape_what_it_can_do(postgres: bool) {
     connector_core::http::install_crypto_provider();
     let fake = start_with(FakeOptions {
         requests_per_second: 0,
@@ -347,7 +381,7 @@ async fn a_teams_policy_and_a_tokens_scopes_shape_what_it_can_do() {
     .await
     .unwrap();
     let port = common::free_port();
-    let op = Operator::new(&fake.base_url(), port);
+    let op = Operator::new(&fake.base_url(), port, postgres);
     let token = op.team_with_account("acme", Some(&fake));
     let server = common::serve(&std::fs::read_to_string(&op.config).unwrap());
     let url = server.url.clone();

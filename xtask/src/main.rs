@@ -121,7 +121,7 @@ fn setup(root: &Path) -> Result<()> {
     let python = interop.join(".venv/bin/python");
     let have_python = python.exists()
         && Command::new(&python)
-            .args(["-c", "import mcp"])
+            .args(["-c", "import mcp, aiosmtpd, trustme"])
             .status()
             .is_ok_and(|s| s.success());
     if have_python {

@@ -67,6 +67,7 @@ impl Connector for Notes {
                 fields: &["api_key"],
             }],
             rate_limit: RateLimit::per_second(50),
+            account_url: None,
         }
     }
 

@@ -5,10 +5,11 @@
 //! database newer than this binary is refused rather than half-understood.
 
 /// (version, name, statements separated by `;`).
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "tenants, members, data keys, connections, tokens, policies",
-    "
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "tenants, members, data keys, connections, tokens, policies",
+        "
     CREATE TABLE tenants (
         id TEXT PRIMARY KEY,
         slug TEXT NOT NULL UNIQUE,
@@ -63,4 +64,37 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
         disabled_tools TEXT NOT NULL
     )
     ",
-)];
+    ),
+    (
+        2,
+        "OTP challenges, one-time connect links, connection versions",
+        "
+    CREATE TABLE otp_challenges (
+        id TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        email TEXT NOT NULL,
+        tenant_id TEXT REFERENCES tenants(id) ON DELETE CASCADE,
+        code_mac TEXT NOT NULL,
+        client_key TEXT NOT NULL,
+        attempts BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        consumed_at BIGINT
+    );
+    CREATE INDEX otp_by_email ON otp_challenges (email, created_at);
+    CREATE INDEX otp_by_client ON otp_challenges (client_key, created_at);
+    CREATE TABLE connect_links (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        member_id TEXT REFERENCES members(id) ON DELETE CASCADE,
+        connector TEXT NOT NULL,
+        oauth_nonce TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+    );
+    CREATE INDEX links_by_tenant ON connect_links (tenant_id, connector);
+    ALTER TABLE connections ADD COLUMN version BIGINT NOT NULL DEFAULT 1
+    ",
+    ),
+];

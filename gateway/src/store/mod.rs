@@ -7,6 +7,9 @@
 //! tenant finds nothing.
 
 mod migrations;
+mod registration;
+
+pub use registration::{Challenge, CodeError, ConnectLink};
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -145,6 +148,75 @@ pub struct Connection {
     pub label: String,
     pub status: String,
     pub last_error: Option<String>,
+    /// Bumped on every change of credentials or status, so replicas know a client they
+    /// built is stale.
+    pub version: i64,
+}
+
+/// A connection held for an update of its credentials (an OAuth refresh): on PostgreSQL
+/// its row is locked, on SQLite the database's write lock is held, so every replica
+/// waits for one refresh and then sees its result.
+pub struct ConnectionLock {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tenant_id: String,
+    connection_id: String,
+    dek: std::sync::Arc<DataKey>,
+    pub version: i64,
+    pub status: String,
+    pub credentials: Credentials,
+}
+
+impl std::fmt::Debug for ConnectionLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionLock")
+            .field("connection_id", &self.connection_id)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectionLock {
+    /// Stores new credentials (the connection is active again) and releases the lock;
+    /// returns the new version.
+    pub async fn save(mut self, creds: &Credentials) -> Result<i64> {
+        let sealed = Store::seal_credentials(
+            &self.dek,
+            creds,
+            Binding {
+                tenant_id: &self.tenant_id,
+                connection_id: &self.connection_id,
+            },
+        )?;
+        sqlx::query("UPDATE connections SET credentials = $1, status = 'active', last_error = NULL, version = version + 1, updated_at = $2 WHERE tenant_id = $3 AND id = $4")
+            .bind(&sealed)
+            .bind(now())
+            .bind(&self.tenant_id)
+            .bind(&self.connection_id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.tx.commit().await?;
+        Ok(self.version + 1)
+    }
+
+    /// Sets the status (`needs-reconnect`) with the reason, and releases the lock.
+    pub async fn mark(mut self, status: &str, error: &str) -> Result<()> {
+        Store::mark_on(
+            &mut self.tx,
+            &self.tenant_id,
+            &self.connection_id,
+            status,
+            error,
+        )
+        .await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Releases the lock, changing nothing.
+    pub async fn release(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// A verified API token.
@@ -613,12 +685,13 @@ impl Store {
             label: label.to_owned(),
             status: "active".into(),
             last_error: None,
+            version: 1,
         })
     }
 
     /// The tenant's connections, without secrets.
     pub async fn connections(&self, tenant_id: &str) -> Result<Vec<Connection>> {
-        let rows = sqlx::query("SELECT id, tenant_id, member_id, connector, label, status, last_error FROM connections WHERE tenant_id = $1 ORDER BY connector, label")
+        let rows = sqlx::query("SELECT id, tenant_id, member_id, connector, label, status, last_error, version FROM connections WHERE tenant_id = $1 ORDER BY connector, label")
             .bind(tenant_id)
             .fetch_all(&self.pool)
             .await?;
@@ -632,6 +705,7 @@ impl Store {
                     label: r.try_get("label")?,
                     status: r.try_get("status")?,
                     last_error: r.try_get("last_error")?,
+                    version: r.try_get("version")?,
                 })
             })
             .collect()
@@ -650,15 +724,94 @@ impl Store {
                 .bind(connection_id)
                 .fetch_optional(&self.pool)
                 .await?
-                .ok_or_else(|| {
-                    StoreError::NotFound(format!("no connection {connection_id} in this team"))
-                })?;
+                .ok_or_else(|| no_connection(connection_id))?;
         let sealed: String = row.try_get("credentials")?;
         let dek = self
             .data_key(tenant_id, Some(sealed_key_id(&sealed)?))
             .await?;
+        Self::open_credentials(&dek, &sealed, tenant_id, connection_id)
+    }
+
+    /// Locks a connection for an update of its credentials; see [`ConnectionLock`].
+    pub async fn lock_connection(
+        &self,
+        tenant_id: &str,
+        connection_id: &str,
+    ) -> Result<ConnectionLock> {
+        let mut tx = self.pool.begin().await?;
+        // A write first: it takes the row lock (PostgreSQL) or the write lock (SQLite)
+        // before anything is read, so the read below sees the last refresh's result.
+        let locked = sqlx::query(
+            "UPDATE connections SET version = version WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant_id)
+        .bind(connection_id)
+        .execute(&mut *tx)
+        .await?;
+        if locked.rows_affected() == 0 {
+            return Err(no_connection(connection_id));
+        }
+        let row = sqlx::query(
+            "SELECT credentials, version, status FROM connections WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant_id)
+        .bind(connection_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let sealed: String = row.try_get("credentials")?;
+        let dek = self
+            .data_key(tenant_id, Some(sealed_key_id(&sealed)?))
+            .await?;
+        let credentials = Self::open_credentials(&dek, &sealed, tenant_id, connection_id)?;
+        Ok(ConnectionLock {
+            tx,
+            tenant_id: tenant_id.to_owned(),
+            connection_id: connection_id.to_owned(),
+            dek,
+            version: row.try_get("version")?,
+            status: row.try_get("status")?,
+            credentials,
+        })
+    }
+
+    /// Sets a connection's status (`needs-reconnect`, `revoked`) with the reason.
+    pub async fn mark_connection(
+        &self,
+        tenant_id: &str,
+        connection_id: &str,
+        status: &str,
+        error: &str,
+    ) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        Self::mark_on(&mut conn, tenant_id, connection_id, status, error).await
+    }
+
+    async fn mark_on(
+        conn: &mut sqlx::AnyConnection,
+        tenant_id: &str,
+        connection_id: &str,
+        status: &str,
+        error: &str,
+    ) -> Result<()> {
+        sqlx::query("UPDATE connections SET status = $1, last_error = $2, version = version + 1, updated_at = $3 WHERE tenant_id = $4 AND id = $5")
+            .bind(status)
+            .bind(error)
+            .bind(now())
+            .bind(tenant_id)
+            .bind(connection_id)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    fn open_credentials(
+        dek: &DataKey,
+        sealed: &str,
+        tenant_id: &str,
+        connection_id: &str,
+    ) -> Result<Credentials> {
         let plain = dek.open(
-            &sealed,
+            sealed,
             Binding {
                 tenant_id,
                 connection_id,
@@ -686,9 +839,7 @@ impl Store {
             .execute(&self.pool)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!(
-                "no connection {connection_id} in this team"
-            )));
+            return Err(no_connection(connection_id));
         }
         Ok(())
     }
@@ -761,6 +912,10 @@ impl Store {
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
+}
+
+fn no_connection(connection_id: &str) -> StoreError {
+    StoreError::NotFound(format!("no connection {connection_id} in this team"))
 }
 
 /// The URL without its password.

@@ -17,7 +17,32 @@ pub struct Running {
     pub url: String,
     pub base: String,
     pub token: String,
+    /// Everything it printed on stdout so far.
+    pub stdout: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     _dir: tempfile::TempDir,
+}
+
+impl Running {
+    /// The rest of the first stdout line starting with `prefix` (trimmed), waiting for it.
+    pub fn printed(&self, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(found) = self.stdout.lock().unwrap().iter().find_map(|l| {
+                l.trim_start()
+                    .strip_prefix(prefix)
+                    .map(|r| r.trim().to_owned())
+            }) {
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("switchboard did not print a line starting with {prefix}");
+    }
+
+    /// The folder the process's own temporary files live in.
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
 }
 
 impl Drop for Running {
@@ -38,10 +63,13 @@ impl Drop for Running {
     }
 }
 
-/// Waits for a line starting with `prefix` on the child's stdout.
-fn read_until(child: &mut Child, prefix: &str) -> String {
+type Lines = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Waits for a line starting with `prefix` on the child's stdout; every line is kept.
+fn read_until(child: &mut Child, prefix: &str) -> (String, Lines) {
     let stdout = child.stdout.take().expect("piped stdout");
     let mut reader = BufReader::new(stdout);
+    let lines: Lines = Default::default();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut line = String::new();
     while Instant::now() < deadline {
@@ -49,11 +77,17 @@ fn read_until(child: &mut Child, prefix: &str) -> String {
         if reader.read_line(&mut line).unwrap() == 0 {
             panic!("switchboard exited before printing {prefix}");
         }
+        lines.lock().unwrap().push(line.trim_end().to_owned());
         if let Some(rest) = line.strip_prefix(prefix) {
             let found = rest.trim().to_owned();
-            // Keep draining so the child never blocks on a full pipe.
-            std::thread::spawn(move || for _ in reader.lines() {});
-            return found;
+            // Keep draining (and keeping) so the child never blocks on a full pipe.
+            let keep = lines.clone();
+            std::thread::spawn(move || {
+                for l in reader.lines().map_while(Result::ok) {
+                    keep.lock().unwrap().push(l);
+                }
+            });
+            return (found, lines);
         }
     }
     panic!("switchboard did not print {prefix} in time");
@@ -73,13 +107,14 @@ pub fn demo(extra: &[&str]) -> Running {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
-    let url = read_until(&mut child, "MCP URL:");
+    let (url, stdout) = read_until(&mut child, "MCP URL:");
     let token = std::fs::read_to_string(&token_file).unwrap();
     Running {
         child,
         base: url.trim_end_matches("/mcp").to_owned(),
         url,
         token,
+        stdout,
         _dir: dir,
     }
 }
@@ -87,6 +122,11 @@ pub fn demo(extra: &[&str]) -> Running {
 /// `switchboard serve --config <file>` with `config` as the file's text. The port must
 /// be free; `free_port` finds one.
 pub fn serve(config: &str) -> Running {
+    serve_with_env(config, &[])
+}
+
+/// [`serve`] with extra environment variables (`SWITCHBOARD_MASTER_KEY`).
+pub fn serve_with_env(config: &str, env: &[(&str, &str)]) -> Running {
     connector_core::http::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let path: PathBuf = dir.path().join("switchboard.toml");
@@ -106,6 +146,7 @@ pub fn serve(config: &str) -> Running {
         .args(["serve", "--config"])
         .arg(&path)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -122,6 +163,7 @@ pub fn serve(config: &str) -> Running {
         url: format!("{base}/mcp"),
         base,
         token: String::new(),
+        stdout: Default::default(),
         _dir: dir,
     }
 }
@@ -161,4 +203,168 @@ pub fn run(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.success(), text)
+}
+
+/// The PostgreSQL server the tests use (`SWITCHBOARD_TEST_POSTGRES` to point elsewhere).
+pub fn pg_admin_url() -> String {
+    std::env::var("SWITCHBOARD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh PostgreSQL database, dropped with this value.
+pub struct PgDb {
+    pub url: String,
+    pub name: String,
+}
+
+impl PgDb {
+    pub fn new() -> PgDb {
+        let name = format!("sbtest_{}", hex::encode(rand::random::<[u8; 6]>()));
+        let out = Command::new("psql")
+            .arg(pg_admin_url())
+            .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+            .output()
+            .expect("psql must be installed, and PostgreSQL run on 127.0.0.1:5432");
+        assert!(
+            out.status.success(),
+            "CREATE DATABASE failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let base = pg_admin_url();
+        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+        PgDb { url, name }
+    }
+
+    /// Runs SQL in this database with psql; returns its unaligned output.
+    pub fn sql(&self, statement: &str) -> String {
+        let out = Command::new("psql")
+            .arg(&self.url)
+            .args(["-q", "-t", "-A", "-c", statement])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{statement}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        // Best effort: a left-over test database is harmless, only untidy.
+        let _ = Command::new("psql")
+            .arg(pg_admin_url())
+            .args([
+                "-q",
+                "-c",
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            ])
+            .output();
+    }
+}
+
+/// Calls one tool over HTTP (2026-07-28) with a bearer token.
+pub async fn call_tool(
+    url: &str,
+    token: &str,
+    tool: &str,
+    args: serde_json::Value,
+) -> Result<rmcp::model::CallToolResult, String> {
+    use rmcp::{
+        ClientLifecycleMode, ClientServiceExt,
+        model::{CallToolRequestParams, ProtocolVersion},
+        transport::{
+            StreamableHttpClientTransport,
+            streamable_http_client::StreamableHttpClientTransportConfig,
+        },
+    };
+    let t = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(url.to_owned()).auth_header(token.to_owned()),
+    );
+    let c = ()
+        .serve_with_lifecycle(
+            t,
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let r = c
+        .call_tool(
+            CallToolRequestParams::new(tool.to_owned())
+                .with_arguments(args.as_object().cloned().unwrap_or_default()),
+        )
+        .await
+        .map_err(|e| e.to_string());
+    let _ = c.cancel().await;
+    r
+}
+
+/// A JSON request: (status, body as JSON, or `null` if it had none).
+pub async fn http_json(
+    method: reqwest::Method,
+    url: &str,
+    bearer: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = reqwest::Client::new().request(method, url);
+    if let Some(t) = bearer {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// The 6-digit code in the newest mail of `folder` (an outbox or a mailbox), waiting
+/// for one to arrive that is not in `seen`.
+pub fn wait_for_code(folder: &std::path::Path, seen: &mut Vec<PathBuf>) -> (String, String) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let mut mails: Vec<PathBuf> = std::fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml") && !seen.contains(p))
+            .collect();
+        mails.sort();
+        if let Some(path) = mails.pop() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            seen.push(path);
+            let code = text
+                .split("code for ")
+                .nth(1)
+                .and_then(|rest| rest.split(" is ").nth(1))
+                .map(|rest| rest.chars().take(6).collect::<String>())
+                .filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+                .unwrap_or_else(|| panic!("no code in the mail:\n{text}"));
+            return (code, text);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("no mail arrived in {}", folder.display());
+}
+
+/// The text of a tool result's structured content (or its text blocks).
+pub fn result_json(r: &rmcp::model::CallToolResult) -> serde_json::Value {
+    r.structured_content.clone().unwrap_or_else(|| {
+        serde_json::Value::String(
+            r.content
+                .iter()
+                .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })
 }

@@ -1,0 +1,150 @@
+//! Outgoing mail: sign-up and sign-in codes. SMTP through lettre (STARTTLS, implicit
+//! TLS, or plain for a relay on loopback), or, with no SMTP server configured, a local
+//! outbox folder plus the log, so a developer reads the code without a mail server.
+
+use std::{path::PathBuf, time::Duration};
+
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, header::ContentType},
+    transport::smtp::{
+        authentication::Credentials,
+        client::{Certificate, Tls, TlsParameters},
+    },
+};
+use secrecy::ExposeSecret;
+
+use crate::config::{MailConfig, SmtpTls};
+
+/// Where mail goes.
+#[derive(Debug, Clone)]
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    Outbox {
+        dir: PathBuf,
+        from: Mailbox,
+    },
+}
+
+/// Mail could not be sent; the message names the server and the reason.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct MailError(String);
+
+impl Mailer {
+    /// The mailer `config` describes; `outbox_dir` is used when no SMTP host is set.
+    pub fn from_config(config: &MailConfig) -> Result<Mailer, MailError> {
+        let from: Mailbox = config.from.parse().map_err(|e| {
+            MailError(format!(
+                "mail.from `{}` is not an address: {e}",
+                config.from
+            ))
+        })?;
+        let Some(smtp) = &config.smtp else {
+            return Ok(Mailer::Outbox {
+                dir: PathBuf::from(&config.outbox_dir),
+                from,
+            });
+        };
+        let tls_parameters = || -> Result<TlsParameters, MailError> {
+            let mut b = TlsParameters::builder(smtp.host.clone());
+            if let Some(path) = &smtp.ca_file {
+                let pem = std::fs::read(path).map_err(|e| {
+                    MailError(format!("mail.smtp.ca_file {path}: cannot be read: {e}"))
+                })?;
+                let cert = Certificate::from_pem(&pem).map_err(|e| {
+                    MailError(format!(
+                        "mail.smtp.ca_file {path}: not a PEM certificate: {e}"
+                    ))
+                })?;
+                b = b.add_root_certificate(cert);
+            }
+            b.build()
+                .map_err(|e| MailError(format!("mail.smtp: TLS setup failed: {e}")))
+        };
+        let tls = match smtp.tls {
+            SmtpTls::None => Tls::None,
+            SmtpTls::Starttls => Tls::Required(tls_parameters()?),
+            SmtpTls::Tls => Tls::Wrapper(tls_parameters()?),
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+            .port(smtp.port)
+            .tls(tls)
+            .timeout(Some(Duration::from_secs(smtp.timeout_secs)));
+        if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
+            builder = builder.credentials(Credentials::new(
+                user.clone(),
+                password.expose_secret().to_owned(),
+            ));
+        }
+        Ok(Mailer::Smtp {
+            transport: builder.build(),
+            from,
+        })
+    }
+
+    /// A mailer writing into `dir` (demo, tests).
+    pub fn outbox(dir: PathBuf) -> Mailer {
+        Mailer::Outbox {
+            dir,
+            from: Mailbox::new(
+                Some("Switchboard".into()),
+                lettre::Address::new("no-reply", "switchboard.invalid")
+                    .unwrap_or_else(|_| unreachable!("a valid literal address")),
+            ),
+        }
+    }
+
+    /// Sends a plain-text mail.
+    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), MailError> {
+        let to_box: Mailbox = to
+            .parse()
+            .map_err(|e| MailError(format!("`{to}` is not an email address: {e}")))?;
+        let from = match self {
+            Mailer::Smtp { from, .. } | Mailer::Outbox { from, .. } => from.clone(),
+        };
+        let message = Message::builder()
+            .from(from)
+            .to(to_box)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body.to_owned())
+            .map_err(|e| MailError(format!("the mail could not be built: {e}")))?;
+        match self {
+            Mailer::Smtp { transport, .. } => {
+                transport.send(message).await.map_err(|e| {
+                    MailError(format!("the SMTP server did not accept the mail: {e}"))
+                })?;
+                tracing::info!(%to, subject, "mail sent");
+            }
+            Mailer::Outbox { dir, .. } => {
+                tokio::fs::create_dir_all(dir).await.map_err(|e| {
+                    MailError(format!("cannot create the outbox {}: {e}", dir.display()))
+                })?;
+                let name = format!(
+                    "{}-{}.eml",
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_millis())
+                        .unwrap_or(0),
+                    hex::encode(rand::random::<[u8; 4]>())
+                );
+                let path = dir.join(name);
+                tokio::fs::write(&path, message.formatted())
+                    .await
+                    .map_err(|e| {
+                        MailError(format!(
+                            "cannot write to the outbox {}: {e}",
+                            path.display()
+                        ))
+                    })?;
+                // No SMTP server: the log is where a developer reads the mail.
+                tracing::warn!(%to, subject, body, path = %path.display(), "no SMTP server configured (mail.smtp); the mail went to the outbox");
+            }
+        }
+        Ok(())
+    }
+}
