@@ -401,6 +401,11 @@ pub async fn issue_token(
     scopes: &[String],
     out: &Output,
 ) -> anyhow::Result<()> {
+    let compiled: Vec<&str> = crate::registry::compiled_in()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    crate::auth::check_scopes(scopes, &compiled).map_err(|m| anyhow::anyhow!("--scope {m}"))?;
     let store = crate::app::open_store(config).await?;
     let t = store.tenant_by_slug(slug).await?;
     let member_id = match member {

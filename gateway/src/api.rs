@@ -125,6 +125,17 @@ fn json_object(body: &Bytes) -> ApiResult<serde_json::Map<String, Value>> {
     }
 }
 
+/// Refuses keys the request does not know, so a misspelt one is not silently ignored.
+fn only_keys(m: &serde_json::Map<String, Value>, allowed: &[&str]) -> ApiResult<()> {
+    match m.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(ApiError::bad(
+            "invalid_body",
+            format!("unknown field `{k}`; the fields are {}", allowed.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn string_field(m: &serde_json::Map<String, Value>, key: &str) -> ApiResult<Option<String>> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
@@ -189,9 +200,11 @@ fn client_ip(api: &Api, headers: &HeaderMap, req_addr: Option<SocketAddr>) -> St
     let name = api.registration.client_ip_header.trim();
     if !name.is_empty()
         && let Some(v) = headers.get(name).and_then(|v| v.to_str().ok())
-        && let Some(first) = v.split(',').next().map(str::trim).filter(|s| !s.is_empty())
+        // The right-most entry is the one the operator's proxy added; entries to its
+        // left come from the client and prove nothing.
+        && let Some(last) = v.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty())
     {
-        return first.to_owned();
+        return last.to_owned();
     }
     req_addr.map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
 }
@@ -209,6 +222,7 @@ async fn register(
         ));
     }
     let m = json_object(&body)?;
+    only_keys(&m, &["company", "email"])?;
     let company = required(&m, "company", "Acme Inc.")?;
     if company.chars().count() > 100 {
         return Err(ApiError::bad(
@@ -223,7 +237,7 @@ async fn register(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let ip = client_ip(&api, &parts.headers, peer);
-    let client_key = crate::auth::hash_token(&format!("client-ip|{ip}"));
+    let client_key = store.signer("client-ip").signature(&ip);
     let since = now() - 3600;
     for (is_email, value, limit, what) in [
         (
@@ -262,7 +276,7 @@ async fn register(
     }
     let (tenant, _) = store.pending_registration(&company, &email).await?;
     let code = format!("{:06}", rand::random_range(0..1_000_000u32));
-    store
+    let challenge = store
         .create_challenge(
             REGISTER,
             &email,
@@ -272,8 +286,10 @@ async fn register(
             CODE_TTL_SECS,
         )
         .await?;
+    // The company name is the registrant's own text: it stays out of the mail, which
+    // goes to an address nobody has verified yet.
     let body = format!(
-        "Your Switchboard code for {company} is {code}.\n\nIt works for 10 minutes. Confirm with:\n\n  POST {base}/api/confirm {{\"email\": \"{email}\", \"code\": \"{code}\"}}\n\nIf you did not sign up, ignore this mail.\n",
+        "Your Switchboard sign-up code is {code}.\n\nIt works for 10 minutes. Confirm with:\n\n  POST {base}/api/confirm {{\"email\": \"{email}\", \"code\": \"{code}\"}}\n\nIf you did not sign up, ignore this mail.\n",
         base = api.connections.public_url(),
     );
     if let Err(e) = api
@@ -281,6 +297,8 @@ async fn register(
         .send(&email, &format!("Your Switchboard code: {code}"), &body)
         .await
     {
+        // A code that never went out must not count against the limits.
+        let _ = store.delete_challenge(&challenge).await;
         tracing::error!(error = %e, "the sign-up code could not be mailed");
         return Err(ApiError::new(
             StatusCode::BAD_GATEWAY,
@@ -302,6 +320,7 @@ async fn register(
 
 async fn confirm(State(api): State<Arc<Api>>, body: Bytes) -> ApiResult<Json<Value>> {
     let m = json_object(&body)?;
+    only_keys(&m, &["email", "code"])?;
     let email = check_email(&required(&m, "email", "you@example.com")?)?;
     let code = required(&m, "code", "123456")?;
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -335,25 +354,37 @@ async fn confirm(State(api): State<Arc<Api>>, body: Bytes) -> ApiResult<Json<Val
             ));
         }
     };
-    let tenant_id = challenge
-        .tenant_id
-        .ok_or_else(|| ApiError::internal("the code names no team", "challenge without tenant"))?;
-    let tenant = store.activate_registered(&tenant_id).await?;
-    let member = store
-        .members(&tenant.id)
-        .await?
-        .into_iter()
-        .find(|m| m.email == email)
-        .ok_or_else(|| ApiError::internal("the registering member is missing", &email))?;
     let scopes = vec![ADMIN_SCOPE.to_owned()];
-    let (token_id, token) = store
-        .issue_token(
-            &tenant.id,
-            Some(&member.id),
-            "team admin (registration)",
-            &scopes,
-        )
-        .await?;
+    let activated = async {
+        let tenant_id = challenge.tenant_id.clone().ok_or_else(|| {
+            ApiError::internal("the code names no team", "challenge without tenant")
+        })?;
+        let tenant = store.activate_registered(&tenant_id).await?;
+        let member = store
+            .members(&tenant.id)
+            .await?
+            .into_iter()
+            .find(|m| m.email == email)
+            .ok_or_else(|| ApiError::internal("the registering member is missing", &email))?;
+        let (token_id, token) = store
+            .issue_token(
+                &tenant.id,
+                Some(&member.id),
+                "team admin (registration)",
+                &scopes,
+            )
+            .await?;
+        Ok::<_, ApiError>((tenant, token_id, token))
+    }
+    .await;
+    let (tenant, token_id, token) = match activated {
+        Ok(x) => x,
+        Err(e) => {
+            // The code was right: let the person confirm again once the fault is gone.
+            let _ = store.unconsume_challenge(&challenge.id).await;
+            return Err(e);
+        }
+    };
     tracing::info!(team = %tenant.slug, "team registered");
     Ok(Json(json!({
         "team": {"slug": tenant.slug, "name": tenant.name, "status": tenant.status.as_str()},
@@ -564,6 +595,7 @@ async fn add_connection(
 ) -> ApiResult<Response> {
     let grant = team_admin(&api, &headers).await?;
     let m = json_object(&body)?;
+    only_keys(&m, &["connector", "credentials", "member", "label"])?;
     let connector = required(&m, "connector", "worksection")?;
     let active = active_connector(&api, &connector)?;
     let store = api.connections.store();
@@ -678,6 +710,7 @@ async fn issue_token(
     } else {
         json_object(&body)?
     };
+    only_keys(&m, &["name", "scopes", "member"])?;
     let name = string_field(&m, "name")?.unwrap_or_else(|| "AI client".to_owned());
     let scopes: Vec<String> = match m.get("scopes") {
         None | Some(Value::Null) => Vec::new(),
@@ -699,6 +732,14 @@ async fn issue_token(
             ));
         }
     };
+    let connectors: Vec<&str> = api
+        .connections
+        .registry()
+        .connectors()
+        .map(|a| a.connector.info().id)
+        .collect();
+    crate::auth::check_scopes(&scopes, &connectors)
+        .map_err(|m| ApiError::bad("invalid_scope", m))?;
     let store = api.connections.store();
     let member = match string_field(&m, "member")? {
         None => match &grant.member_id {
@@ -819,7 +860,7 @@ async fn connect_page(State(api): State<Arc<Api>>, Path(token): Path<String>) ->
         return dead_link();
     };
     let info = active.connector.info();
-    let mut body = String::new();
+    let mut body = who_connects(&api, &link).await;
     if matches!(active.connector.oauth_app(&active.settings), Ok(Some(_))) {
         body.push_str(&format!(
             "<p><a class=\"button\" href=\"/connect/{}/oauth\">Sign in with {}</a></p>",
@@ -907,6 +948,45 @@ async fn connect_submit(
     }
 }
 
+/// Whose account the page connects: the team, and the member for a member's own link.
+/// Shown so nobody connects their account to a team they do not know.
+async fn who_connects(api: &Api, link: &ConnectLink) -> String {
+    let store = api.connections.store();
+    let team = store
+        .tenant_by_id(&link.tenant_id)
+        .await
+        .map(|t| t.name)
+        .unwrap_or_else(|_| "this team".into());
+    let member = match &link.member_id {
+        Some(id) => store
+            .member(&link.tenant_id, id)
+            .await
+            .ok()
+            .map(|m| m.email),
+        None => None,
+    };
+    match member {
+        Some(email) => format!(
+            "<p>This connects your account for <strong>{}</strong> in the team <strong>{}</strong>. If you do not know this team, close this page.</p>",
+            escape(&email),
+            escape(&team)
+        ),
+        None => format!(
+            "<p>This connects an account that the whole team <strong>{}</strong> will use. If you do not know this team, close this page.</p>",
+            escape(&team)
+        ),
+    }
+}
+
+/// The cookie that ties an upstream sign-in to the browser that started it.
+fn state_cookie_name(api: &Api) -> &'static str {
+    if api.connections.public_url().starts_with("https://") {
+        "__Host-sb_connect"
+    } else {
+        "sb_connect"
+    }
+}
+
 fn connected_page(active: &Active, c: &Connection) -> Response {
     page(
         StatusCode::OK,
@@ -947,11 +1027,37 @@ async fn connect_oauth(State(api): State<Arc<Api>>, Path(token): Path<String>) -
         link.id,
         now() + STATE_TTL_SECS
     ));
-    Redirect::to(
+    let mut resp = Redirect::to(
         app.authorize_url(&api.connections.oauth_redirect_uri(), &state)
             .as_str(),
     )
-    .into_response()
+    .into_response();
+    // The callback must come back to this browser: a sign-in URL passed to someone else
+    // would otherwise connect their account to this team.
+    let secure = if api.connections.public_url().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={nonce}; Path=/; HttpOnly; SameSite=Lax; Max-Age={STATE_TTL_SECS}{secure}",
+        state_cookie_name(&api)
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -962,7 +1068,11 @@ struct Callback {
     error_description: Option<String>,
 }
 
-async fn oauth_callback(State(api): State<Arc<Api>>, Query(q): Query<Callback>) -> Response {
+async fn oauth_callback(
+    State(api): State<Arc<Api>>,
+    headers: HeaderMap,
+    Query(q): Query<Callback>,
+) -> Response {
     let failed = |message: String| {
         page(
             StatusCode::BAD_REQUEST,
@@ -988,6 +1098,9 @@ async fn oauth_callback(State(api): State<Arc<Api>>, Query(q): Query<Callback>) 
     };
     if expires.parse::<i64>().unwrap_or(0) < now() {
         return failed("The sign-in took too long. Open the connect link again.".into());
+    }
+    if cookie(&headers, state_cookie_name(&api)) != Some(nonce) {
+        return failed("This sign-in was started in another browser. Open the connect link in the browser you sign in with.".into());
     }
     if let Some(error) = &q.error {
         return failed(format!(
@@ -1029,6 +1142,14 @@ async fn oauth_callback(State(api): State<Arc<Api>>, Query(q): Query<Callback>) 
             )
             .await?;
         let creds = active.connector.credentials_from_tokens(&tokens)?;
+        if let Some((field, rule)) = &active.account_url
+            && let Some(url) = creds.get(field)
+        {
+            use connector_core::ExposeSecret;
+            rule.check(url.expose_secret(), field)
+                .await
+                .map_err(|m| connector_core::Error::new(ErrorKind::PermissionDenied, m))?;
+        }
         let client =
             active
                 .connector

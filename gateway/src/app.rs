@@ -44,6 +44,7 @@ pub fn build_serving_handler(
         upstream,
         &config.server.public_url,
         config.connections.clone(),
+        config.upstream.timeout_secs,
     ));
     let handler = McpHandler::with_connections(
         connections.clone(),

@@ -41,6 +41,29 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Checks the scopes a token is to carry: `tenant:admin`, or `<connector>:read` /
+/// `<connector>:write` for one of `connectors`. None at all means every tool.
+pub fn check_scopes(scopes: &[String], connectors: &[&str]) -> Result<(), String> {
+    for scope in scopes {
+        let known = scope == crate::api::ADMIN_SCOPE
+            || scope.split_once(':').is_some_and(|(c, level)| {
+                connectors.contains(&c) && (level == "read" || level == "write")
+            });
+        if !known {
+            let mut examples: Vec<String> = connectors
+                .iter()
+                .flat_map(|c| [format!("{c}:read"), format!("{c}:write")])
+                .collect();
+            examples.push(crate::api::ADMIN_SCOPE.to_owned());
+            return Err(format!(
+                "`{scope}` is not a scope; the scopes are {}",
+                examples.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A fresh random token: 32 bytes, URL-safe.
 pub fn new_token() -> String {
     format!("sb_{}", hex::encode(rand::random::<[u8; 32]>()))

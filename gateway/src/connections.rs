@@ -17,7 +17,7 @@ use connector_core::{ClientHandle, Credentials, Error, ErrorKind, Upstream};
 use crate::{
     config::ConnectionsConfig,
     registry::{Active, Registry},
-    store::{Connection, Store, StoreError, TokenGrant},
+    store::{Connection, Lease, Store, StoreError, TokenGrant},
 };
 
 /// The status of a connection whose credentials no longer work.
@@ -43,6 +43,7 @@ pub struct Resolved {
 
 #[derive(Debug, Clone)]
 struct Cached {
+    tenant_id: String,
     client: ClientHandle,
     version: i64,
     expires_at: Option<u64>,
@@ -56,6 +57,8 @@ pub struct Connections {
     upstream: Upstream,
     public_url: String,
     settings: ConnectionsConfig,
+    /// How long one upstream request may take: a refresh lease lasts a little longer.
+    upstream_timeout_secs: i64,
     /// Built clients by connection id, with the version they were built from. A client
     /// holds per-account state (paging snapshots, the file cache), so it is kept.
     clients: Mutex<HashMap<String, Cached>>,
@@ -83,6 +86,7 @@ impl Connections {
         upstream: Upstream,
         public_url: &str,
         settings: ConnectionsConfig,
+        upstream_timeout_secs: f64,
     ) -> Self {
         Connections {
             registry,
@@ -90,6 +94,7 @@ impl Connections {
             upstream,
             public_url: public_url.trim_end_matches('/').to_owned(),
             settings,
+            upstream_timeout_secs: upstream_timeout_secs.ceil() as i64,
             clients: Mutex::new(HashMap::new()),
             refreshing: Mutex::new(HashMap::new()),
             refreshes: Default::default(),
@@ -126,9 +131,14 @@ impl Connections {
         format!("{}/connect/callback", self.public_url)
     }
 
-    fn expiring(&self, expires_at: Option<u64>) -> bool {
+    /// Whether a token expiring at `expires_at`, issued (or last refreshed) at
+    /// `updated_at`, is due for a refresh. The margin is at most half the token's
+    /// lifetime, so a short-lived token is not refreshed on every call.
+    fn expiring(&self, expires_at: Option<u64>, updated_at: i64) -> bool {
         expires_at.is_some_and(|at| {
-            at <= now_secs().saturating_add(self.settings.refresh_before_expiry_secs)
+            let lifetime = at.saturating_sub(u64::try_from(updated_at).unwrap_or(0));
+            let margin = self.settings.refresh_before_expiry_secs.min(lifetime / 2);
+            at <= now_secs().saturating_add(margin)
         })
     }
 
@@ -183,6 +193,42 @@ impl Connections {
         }
     }
 
+    /// Whom a connect link handed to `grant` connects: a broken team-wide connection is
+    /// replaced team-wide only by an owner or admin; anyone else connects their own.
+    async fn link_scope(&self, grant: &TokenGrant, broken: Option<&Connection>) -> Option<String> {
+        let Some(member_id) = grant.member_id.clone() else {
+            // An operator's token bound to no member: the team's account.
+            return None;
+        };
+        if broken.is_some_and(|b| b.member_id.is_none()) {
+            let role = self
+                .store
+                .member(&grant.tenant_id, &member_id)
+                .await
+                .map(|m| m.role);
+            if matches!(
+                role,
+                Ok(crate::store::Role::Owner | crate::store::Role::Admin)
+            ) {
+                return None;
+            }
+        }
+        Some(member_id)
+    }
+
+    /// [`Self::connect_error`] for a connection that stopped working.
+    async fn reconnect_error(
+        &self,
+        grant: &TokenGrant,
+        active: &Active,
+        connection: &Connection,
+        what: String,
+    ) -> Error {
+        let member = self.link_scope(grant, Some(connection)).await;
+        self.connect_error(&grant.tenant_id, member.as_deref(), active, what)
+            .await
+    }
+
     /// The connection a call by `grant` uses for `active` (the member's own, else the
     /// team's) and a client for it; refreshes an OAuth token about to expire.
     pub async fn resolve(&self, grant: &TokenGrant, active: &Active) -> Result<Resolved, Error> {
@@ -210,7 +256,12 @@ impl Connections {
         let Some(connection) = usable.copied() else {
             let what = match of_connector.first() {
                 Some(broken) => format!(
-                    "the team's {} connection ({}) no longer works: {}",
+                    "{} {} connection ({}) no longer works: {}",
+                    if broken.member_id.is_some() {
+                        "your"
+                    } else {
+                        "the team's"
+                    },
                     info.display_name,
                     broken.label,
                     broken
@@ -223,11 +274,9 @@ impl Connections {
                     info.display_name
                 ),
             };
-            let member = of_connector
-                .first()
-                .map_or(grant.member_id.as_deref(), |c| c.member_id.as_deref());
+            let member = self.link_scope(grant, of_connector.first().copied()).await;
             return Err(self
-                .connect_error(&grant.tenant_id, member, active, what)
+                .connect_error(&grant.tenant_id, member.as_deref(), active, what)
                 .await);
         };
         let cached = self
@@ -238,7 +287,7 @@ impl Connections {
             .cloned();
         if let Some(c) = cached
             && c.version == connection.version
-            && !self.expiring(c.expires_at)
+            && !self.expiring(c.expires_at, connection.updated_at)
         {
             return Ok(Resolved {
                 client: c.client,
@@ -252,18 +301,27 @@ impl Connections {
             .await
             .map_err(|e| store_error("the connection's credentials could not be opened", e))?;
         let mut version = connection.version;
-        if self.expiring(active.connector.credentials_expire_at(&creds))
-            && let Some(fresh) = self
-                .refresh(grant, active, connection, version, false)
-                .await?
+        // Clients of the team's removed connections go when a new one is built.
+        let live: Vec<&str> = connections.iter().map(|c| c.id.as_str()).collect();
+        self.clients
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|id, c| c.tenant_id != grant.tenant_id || live.contains(&id.as_str()));
+        if self.expiring(
+            active.connector.credentials_expire_at(&creds),
+            connection.updated_at,
+        ) && let Some(fresh) = self
+            .refresh(grant, active, connection, version, false)
+            .await?
         {
             (creds, version) = fresh;
         }
-        self.build(active, &connection.id, &creds, version)
+        self.build(&grant.tenant_id, active, &connection.id, &creds, version)
     }
 
     fn build(
         &self,
+        tenant_id: &str,
         active: &Active,
         connection_id: &str,
         creds: &Credentials,
@@ -278,6 +336,7 @@ impl Connections {
             .insert(
                 connection_id.to_owned(),
                 Cached {
+                    tenant_id: tenant_id.to_owned(),
                     client: client.clone(),
                     version,
                     expires_at: active.connector.credentials_expire_at(creds),
@@ -290,11 +349,12 @@ impl Connections {
         })
     }
 
-    /// Refreshes a connection's OAuth token once across every replica: callers queue
-    /// on the connection's lock, and whoever finds the version changed takes the
-    /// result instead of refreshing again (the old refresh token no longer works).
-    /// `force` refreshes even a token that is not about to expire (the upstream refused
-    /// it). `Ok(None)`: the credentials cannot be refreshed (an API key).
+    /// Refreshes a connection's OAuth token once across every replica. Callers in this
+    /// process queue on the connection's mutex; across processes the first takes the
+    /// lease in the row and the others wait for the version to change, then take its
+    /// result (the old refresh token no longer works). `force` refreshes a token that is
+    /// not about to expire (the upstream refused it). `Ok(None)`: the credentials cannot
+    /// be refreshed (an API key).
     async fn refresh(
         &self,
         grant: &TokenGrant,
@@ -310,77 +370,159 @@ impl Connections {
             .entry(connection.id.clone())
             .or_default()
             .clone();
-        let _one_at_a_time = gate.lock().await;
-        let lock = self
-            .store
-            .lock_connection(&grant.tenant_id, &connection.id)
-            .await
-            .map_err(|e| {
-                store_error("the connection could not be locked for a token refresh", e)
-            })?;
-        let unchanged = lock.version == seen_version;
-        if lock.status != "active" {
-            let _ = lock.release().await;
-            return Err(self
-                .connect_error(
-                    &grant.tenant_id,
-                    connection.member_id.as_deref(),
-                    active,
-                    format!(
-                        "the {} connection needs to be reconnected",
-                        active.connector.info().display_name
-                    ),
-                )
-                .await);
+        let outcome = {
+            let _one_at_a_time = gate.lock().await;
+            self.refresh_once(grant, active, connection, seen_version, force)
+                .await
+        };
+        // The mutex goes when nobody else is queued on it.
+        let mut gates = self.refreshing.lock().unwrap_or_else(|p| p.into_inner());
+        if Arc::strong_count(&gate) <= 2 {
+            gates.remove(&connection.id);
         }
-        let expiring = self.expiring(active.connector.credentials_expire_at(&lock.credentials));
-        if !unchanged || !(force || expiring) {
-            let (creds, version) = (lock.credentials.clone(), lock.version);
-            let _ = lock.release().await;
-            return Ok(Some((creds, version)));
+        outcome
+    }
+
+    async fn refresh_once(
+        &self,
+        grant: &TokenGrant,
+        active: &Active,
+        connection: &Connection,
+        seen_version: i64,
+        force: bool,
+    ) -> Result<Option<(Credentials, i64)>, Error> {
+        let info = active.connector.info();
+        let lease_secs = (self.upstream_timeout_secs + 5).max(10);
+        let deadline =
+            std::time::Instant::now() + std::time::Duration::from_secs(lease_secs as u64 + 5);
+        let lease = loop {
+            let attempt = self
+                .store
+                .try_refresh_lease(&grant.tenant_id, &connection.id, seen_version, lease_secs)
+                .await
+                .map_err(|e| {
+                    store_error("the connection could not be leased for a token refresh", e)
+                })?;
+            match attempt {
+                Lease::Acquired(lease) => break lease,
+                Lease::Changed => {
+                    let (creds, version, status) = self
+                        .store
+                        .connection_state(&grant.tenant_id, &connection.id)
+                        .await
+                        .map_err(|e| store_error("the connection could not be read", e))?;
+                    if status != "active" {
+                        return Err(self
+                            .reconnect_error(
+                                grant,
+                                active,
+                                connection,
+                                format!(
+                                    "the {} connection needs to be reconnected",
+                                    info.display_name
+                                ),
+                            )
+                            .await);
+                    }
+                    return Ok(Some((creds, version)));
+                }
+                Lease::Busy if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Lease::Busy => {
+                    return Err(Error::new(
+                        ErrorKind::Upstream,
+                        format!(
+                            "another server is still refreshing the {} token; try again shortly",
+                            info.display_name
+                        ),
+                    )
+                    .with_retryable(true));
+                }
+            }
+        };
+        let expiring = self.expiring(
+            active.connector.credentials_expire_at(&lease.credentials),
+            connection.updated_at,
+        );
+        if !force && !expiring {
+            let _ = self.store.abandon_refresh(&lease, None).await;
+            return Ok(Some((lease.credentials.clone(), lease.version)));
         }
-        let outcome = active
-            .connector
-            .refresh(&active.settings, &lock.credentials, &self.upstream)
-            .await;
-        match outcome {
-            Ok(Some(new)) => {
-                let version = lock
-                    .save(&new)
-                    .await
-                    .map_err(|e| store_error("the refreshed token could not be saved", e))?;
+        // In its own task, so a caller that goes away cannot drop a refresh half done: the
+        // upstream may already have rotated the refresh token, and the new one must be saved.
+        let store = self.store.clone();
+        let connector = active.connector.clone();
+        let settings = active.settings.clone();
+        let upstream = self.upstream.clone();
+        let task = tokio::spawn(async move {
+            let outcome = connector
+                .refresh(&settings, &lease.credentials, &upstream)
+                .await;
+            match outcome {
+                Ok(Some(new)) => {
+                    let mut tries = 0;
+                    loop {
+                        match store.finish_refresh(&lease, &new).await {
+                            Ok(version) => break Ok(Ok(Some((new, version)))),
+                            Err(StoreError::Conflict(m)) => break Err(m),
+                            Err(e) if tries < 3 => {
+                                tries += 1;
+                                tracing::warn!(error = %e, "saving a refreshed token failed; retrying");
+                                tokio::time::sleep(std::time::Duration::from_millis(200 * tries))
+                                    .await;
+                            }
+                            Err(e) => break Err(e.to_string()),
+                        }
+                    }
+                }
+                Ok(None) => {
+                    let _ = store.abandon_refresh(&lease, None).await;
+                    Ok(Ok(None))
+                }
+                Err(e) if e.kind() == ErrorKind::Unauthenticated => {
+                    let why = e.to_string();
+                    let _ = store
+                        .abandon_refresh(&lease, Some((NEEDS_RECONNECT, &why)))
+                        .await;
+                    Ok(Err(e))
+                }
+                Err(e) => {
+                    // A wrong OAuth client (an operator's mistake) or an upstream outage:
+                    // reconnecting would not help, so the connection stays as it is.
+                    let _ = store.abandon_refresh(&lease, None).await;
+                    Ok(Err(e))
+                }
+            }
+        });
+        match task.await {
+            Ok(Ok(Ok(Some((new, version))))) => {
                 self.refreshes
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tracing::info!(connection = %connection.id, version, "upstream OAuth token refreshed");
                 Ok(Some((new, version)))
             }
-            Ok(None) => {
-                let _ = lock.release().await;
-                Ok(None)
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::Unauthenticated | ErrorKind::ConfigInvalid
-                ) =>
-            {
-                let why = e.to_string();
-                let _ = lock.mark(NEEDS_RECONNECT, &why).await;
+            Ok(Ok(Ok(None))) => Ok(None),
+            Ok(Ok(Err(e))) if e.kind() == ErrorKind::Unauthenticated => {
                 self.forget(&connection.id);
-                tracing::warn!(connection = %connection.id, error = %why, "upstream refused the refresh; connection needs reconnecting");
+                tracing::warn!(connection = %connection.id, error = %e, "upstream refused the refresh; connection needs reconnecting");
                 Err(self
-                    .connect_error(
-                        &grant.tenant_id,
-                        connection.member_id.as_deref(),
-                        active,
-                        why,
-                    )
+                    .reconnect_error(grant, active, connection, e.to_string())
                     .await)
             }
-            Err(e) => {
-                let _ = lock.release().await;
-                Err(e)
+            Ok(Ok(Err(e))) => Err(e),
+            Ok(Err(lost)) => {
+                tracing::error!(connection = %connection.id, error = %lost, "a refreshed token could not be saved");
+                Err(Error::new(
+                    ErrorKind::Upstream,
+                    format!(
+                        "the refreshed {} token could not be saved; try again",
+                        info.display_name
+                    ),
+                )
+                .with_retryable(true))
             }
+            Err(_) => Err(Error::unexpected("the token refresh task failed")),
         }
     }
 
@@ -417,10 +559,21 @@ impl Connections {
             .refresh(grant, active, connection, failed.version, true)
             .await
         {
-            Ok(Some((creds, version))) => self.build(active, &connection.id, &creds, version),
+            Ok(Some((creds, version))) => {
+                self.build(&grant.tenant_id, active, &connection.id, &creds, version)
+            }
             Ok(None) => {
+                // One refusal may be about this call only; the cheap check the connector
+                // makes before saving an account says whether the credentials still work.
+                match active.connector.verify(&failed.client).await {
+                    Ok(_) => {
+                        return Err(Error::new(error.kind(), error.message().to_owned()));
+                    }
+                    Err(e) if e.kind() != ErrorKind::Unauthenticated => return Err(e),
+                    Err(_) => {}
+                }
                 let why = format!(
-                    "{} refused the team's credentials: {}",
+                    "{} refused the connection's credentials: {}",
                     active.connector.info().display_name,
                     error.message()
                 );
@@ -433,14 +586,7 @@ impl Connections {
                 }
                 self.forget(&connection.id);
                 tracing::warn!(connection = %connection.id, error = %why, "connection needs reconnecting");
-                Err(self
-                    .connect_error(
-                        &grant.tenant_id,
-                        connection.member_id.as_deref(),
-                        active,
-                        why,
-                    )
-                    .await)
+                Err(self.reconnect_error(grant, active, connection, why).await)
             }
             Err(e) => Err(e),
         }

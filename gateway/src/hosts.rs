@@ -4,7 +4,7 @@
 //! loopback or link-local (no reaching into the operator's network) unless the operator
 //! allows it.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 
 use url::Url;
 
@@ -31,16 +31,34 @@ pub fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => private_v4(v4),
         IpAddr::V6(v6) => {
+            let seg = v6.segments();
+            let embedded_v4 = |hi: u16, lo: u16| {
+                Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8)
+            };
+            // Forms that carry an IPv4 address: mapped ::ffff:a.b.c.d, compatible ::a.b.c.d,
+            // NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16.
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return private_v4(v4);
             }
-            let first = v6.segments()[0];
+            if seg[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified() {
+                return private_v4(embedded_v4(seg[6], seg[7]));
+            }
+            if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                return private_v4(embedded_v4(seg[6], seg[7]));
+            }
+            if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2] == 1 {
+                return true;
+            }
+            if seg[0] == 0x2002 {
+                return private_v4(embedded_v4(seg[1], seg[2]));
+            }
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
-                || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
-                || v6 == Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0)
+                || (seg[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
+                || (seg[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (seg[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated)
+                || seg[0] == 0x2001 && seg[1] == 0xdb8 // documentation
         }
     }
 }
@@ -152,10 +170,21 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "::ffff:10.0.0.1",
+            "::10.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::1",
+            "2002:0a00:0001::1",
+            "fec0::1",
         ] {
             assert!(is_private(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["8.8.8.8", "2606:4700::1111", "104.16.0.1"] {
+        for ip in [
+            "8.8.8.8",
+            "2606:4700::1111",
+            "104.16.0.1",
+            "64:ff9b::808:808",
+            "2002:0808:0808::1",
+        ] {
             assert!(!is_private(ip.parse().unwrap()), "{ip}");
         }
     }

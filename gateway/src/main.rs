@@ -288,10 +288,16 @@ async fn serve(
     let anonymous_as = demo.as_ref().and_then(|d| d.anonymous_as.clone());
     let mailer = match demo.as_ref().and_then(|d| d.outbox.clone()) {
         Some(dir) => gateway::mail::Mailer::outbox(dir),
-        None => gateway::mail::Mailer::from_config(&config.mail)?,
+        None => {
+            gateway::mail::Mailer::from_config(&config.mail)?.log_bodies(addr.ip().is_loopback())
+        }
     };
-    if let gateway::mail::Mailer::Outbox { dir, .. } = &mailer {
-        tracing::warn!(outbox = %dir.display(), "no SMTP server configured (mail.smtp): sign-up codes go to the outbox folder and the log");
+    if let gateway::mail::Mailer::Outbox { dir, log_body, .. } = &mailer {
+        tracing::warn!(
+            outbox = %dir.display(),
+            "no SMTP server configured (mail.smtp): sign-up codes go to the outbox folder{}; configure [mail.smtp] before teams sign up",
+            if *log_body { " and the log" } else { "" }
+        );
     }
     let api = gateway::api::Api {
         connections,

@@ -164,7 +164,11 @@ async fn request_id(mut req: Request, next: Next) -> Response {
         req.headers_mut().insert("x-request-id", v);
     }
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    // A connect link's path is a credential of sorts: it stays out of the log.
+    let path = match req.uri().path() {
+        p if p.starts_with("/connect/") && p != "/connect/callback" => "/connect/{link}".to_owned(),
+        p => p.to_owned(),
+    };
     let mcp_method = req
         .headers()
         .get("mcp-method")

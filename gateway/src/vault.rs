@@ -191,14 +191,35 @@ impl MasterKey {
             std::fs::create_dir_all(dir).map_err(|e| bad(e.to_string()))?;
         }
         let key = Self::generate();
+        // Written whole and synced under a temporary name, then linked into place: a
+        // crash leaves no half-written key, and of two processes starting together only
+        // one key wins (the link fails if the file exists) and the other reads it.
+        let temp = path.with_extension(format!("tmp-{}", hex::encode(rand::random::<[u8; 6]>())));
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-        let mut f = opts.open(path).map_err(|e| bad(e.to_string()))?;
-        std::io::Write::write_all(&mut f, key.to_base64().as_bytes())
-            .map_err(|e| bad(e.to_string()))?;
-        Ok((key, true))
+        let written = (|| {
+            let mut f = opts.open(&temp)?;
+            std::io::Write::write_all(&mut f, key.to_base64().as_bytes())?;
+            f.sync_all()?;
+            std::fs::hard_link(&temp, path)
+        })();
+        let _ = std::fs::remove_file(&temp);
+        match written {
+            Ok(()) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+                    && let Ok(d) = std::fs::File::open(dir)
+                {
+                    let _ = d.sync_all();
+                }
+                Ok((key, true))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Self::read_file(path).map(|k| (k, false))
+            }
+            Err(e) => Err(bad(e.to_string())),
+        }
     }
 
     pub fn id(&self) -> &str {

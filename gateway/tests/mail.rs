@@ -97,7 +97,7 @@ async fn mail_goes_out_over_plain_starttls_and_tls_and_untrusted_servers_are_ref
             .send(
                 "ada@acme.example",
                 "Your code",
-                &format!("Your Switchboard code for Acme is 12345{}.", seen.len()),
+                &format!("Your Switchboard sign-up code is 12345{}.", seen.len()),
             )
             .await
             .unwrap_or_else(|e| panic!("{mode}: {e}"));

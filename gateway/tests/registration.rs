@@ -371,8 +371,30 @@ async fn on_postgresql_teams_register_connect_through_oauth_and_stay_apart() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    let page = http
+        .get(&connect)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("the whole team <strong>Acme</strong>"),
+        "{page}"
+    );
     let to_upstream = http.get(format!("{connect}/oauth")).send().await.unwrap();
     assert_eq!(to_upstream.status(), 303);
+    // The sign-in is bound to this browser by a cookie.
+    let cookie = to_upstream.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_owned();
     let authorize = to_upstream.headers()["location"]
         .to_str()
         .unwrap()
@@ -386,17 +408,37 @@ async fn on_postgresql_teams_register_connect_through_oauth_and_stay_apart() {
         callback.starts_with(&format!("{base}/connect/callback?")),
         "{callback}"
     );
-    // A forged state is refused; the real answer connects the account.
+    // A forged state is refused, and so is the real answer in another browser (no
+    // cookie), which leaves the link usable; the real answer here connects the account.
     let forged = callback.replace("state=", "state=x");
-    let r = http.get(&forged).send().await.unwrap();
+    let r = http
+        .get(&forged)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
-    let r = http.get(&callback).send().await.unwrap();
+    let elsewhere = http.get(&callback).send().await.unwrap();
+    assert_eq!(elsewhere.status(), 400);
+    assert!(elsewhere.text().await.unwrap().contains("another browser"));
+    let r = http
+        .get(&callback)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     let status = r.status();
     let html = r.text().await.unwrap();
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("is connected"), "{html}");
     // The same answer replayed finds the link spent.
-    assert_eq!(http.get(&callback).send().await.unwrap().status(), 404);
+    let replay = http
+        .get(&callback)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 404);
 
     let (_, listed) = http_json(
         Method::GET,
@@ -407,6 +449,29 @@ async fn on_postgresql_teams_register_connect_through_oauth_and_stay_apart() {
     .await;
     let acme_connection = listed["connections"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(listed["connections"][0]["status"], "active", "{listed}");
+    // Token requests name real scopes and fields only.
+    for (body, code) in [
+        (json!({"scopes": ["worksection:raed"]}), "invalid_scope"),
+        (
+            json!({"scopes": ["worksection:read tenant:admin"]}),
+            "invalid_scope",
+        ),
+        (json!({"scopes": [""]}), "invalid_scope"),
+        (json!({"scope": ["worksection:read"]}), "invalid_body"),
+    ] {
+        let (status, answer) = http_json(
+            Method::POST,
+            &format!("{base}/api/tokens"),
+            Some(&acme_admin),
+            Some(body),
+        )
+        .await;
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (400, Some(code)),
+            "{answer}"
+        );
+    }
     let (_, issued) = http_json(
         Method::POST,
         &format!("{base}/api/tokens"),

@@ -97,4 +97,12 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ALTER TABLE connections ADD COLUMN version BIGINT NOT NULL DEFAULT 1
     ",
     ),
+    (
+        3,
+        "refresh leases on connections",
+        "
+    ALTER TABLE connections ADD COLUMN refresh_owner TEXT;
+    ALTER TABLE connections ADD COLUMN refresh_lease_until BIGINT NOT NULL DEFAULT 0
+    ",
+    ),
 ];

@@ -151,72 +151,41 @@ pub struct Connection {
     /// Bumped on every change of credentials or status, so replicas know a client they
     /// built is stale.
     pub version: i64,
+    /// Unix seconds of the last change (a refresh, for OAuth credentials).
+    pub updated_at: i64,
 }
 
-/// A connection held for an update of its credentials (an OAuth refresh): on PostgreSQL
-/// its row is locked, on SQLite the database's write lock is held, so every replica
-/// waits for one refresh and then sees its result.
-pub struct ConnectionLock {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-    tenant_id: String,
-    connection_id: String,
-    dek: std::sync::Arc<DataKey>,
+/// The right to refresh one connection's credentials, held by one caller on one replica
+/// until `until` (a lease in the row, taken by compare-and-set). No transaction stays
+/// open meanwhile: the upstream request is made outside the database.
+#[derive(Clone)]
+pub struct RefreshLease {
+    pub tenant_id: String,
+    pub connection_id: String,
+    owner: String,
+    /// The version the lease was taken at; the refresh makes it `version + 1`.
     pub version: i64,
-    pub status: String,
     pub credentials: Credentials,
 }
 
-impl std::fmt::Debug for ConnectionLock {
+impl std::fmt::Debug for RefreshLease {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnectionLock")
+        f.debug_struct("RefreshLease")
             .field("connection_id", &self.connection_id)
             .field("version", &self.version)
             .finish_non_exhaustive()
     }
 }
 
-impl ConnectionLock {
-    /// Stores new credentials (the connection is active again) and releases the lock;
-    /// returns the new version.
-    pub async fn save(mut self, creds: &Credentials) -> Result<i64> {
-        let sealed = Store::seal_credentials(
-            &self.dek,
-            creds,
-            Binding {
-                tenant_id: &self.tenant_id,
-                connection_id: &self.connection_id,
-            },
-        )?;
-        sqlx::query("UPDATE connections SET credentials = $1, status = 'active', last_error = NULL, version = version + 1, updated_at = $2 WHERE tenant_id = $3 AND id = $4")
-            .bind(&sealed)
-            .bind(now())
-            .bind(&self.tenant_id)
-            .bind(&self.connection_id)
-            .execute(&mut *self.tx)
-            .await?;
-        self.tx.commit().await?;
-        Ok(self.version + 1)
-    }
-
-    /// Sets the status (`needs-reconnect`) with the reason, and releases the lock.
-    pub async fn mark(mut self, status: &str, error: &str) -> Result<()> {
-        Store::mark_on(
-            &mut self.tx,
-            &self.tenant_id,
-            &self.connection_id,
-            status,
-            error,
-        )
-        .await?;
-        self.tx.commit().await?;
-        Ok(())
-    }
-
-    /// Releases the lock, changing nothing.
-    pub async fn release(self) -> Result<()> {
-        self.tx.commit().await?;
-        Ok(())
-    }
+/// What trying to take a refresh lease found.
+#[derive(Debug)]
+pub enum Lease {
+    Acquired(RefreshLease),
+    /// Someone else holds a live lease on this version: wait for its result.
+    Busy,
+    /// The connection is no longer at the version asked about (refreshed, marked or
+    /// replaced meanwhile).
+    Changed,
 }
 
 /// A verified API token.
@@ -654,6 +623,10 @@ impl Store {
         label: &str,
         creds: &Credentials,
     ) -> Result<Connection> {
+        if let Some(member) = member_id {
+            // A member id from another team would tie the connection to a stranger.
+            self.member(tenant_id, member).await?;
+        }
         let id = new_id("c");
         let dek = self.data_key(tenant_id, None).await?;
         let sealed = Self::seal_credentials(
@@ -686,12 +659,13 @@ impl Store {
             status: "active".into(),
             last_error: None,
             version: 1,
+            updated_at: now(),
         })
     }
 
     /// The tenant's connections, without secrets.
     pub async fn connections(&self, tenant_id: &str) -> Result<Vec<Connection>> {
-        let rows = sqlx::query("SELECT id, tenant_id, member_id, connector, label, status, last_error, version FROM connections WHERE tenant_id = $1 ORDER BY connector, label")
+        let rows = sqlx::query("SELECT id, tenant_id, member_id, connector, label, status, last_error, version, updated_at FROM connections WHERE tenant_id = $1 ORDER BY connector, label")
             .bind(tenant_id)
             .fetch_all(&self.pool)
             .await?;
@@ -706,6 +680,7 @@ impl Store {
                     status: r.try_get("status")?,
                     last_error: r.try_get("last_error")?,
                     version: r.try_get("version")?,
+                    updated_at: r.try_get("updated_at")?,
                 })
             })
             .collect()
@@ -732,62 +707,137 @@ impl Store {
         Self::open_credentials(&dek, &sealed, tenant_id, connection_id)
     }
 
-    /// Locks a connection for an update of its credentials; see [`ConnectionLock`].
-    pub async fn lock_connection(
+    /// Tries to take the refresh lease of a connection at `seen_version` for
+    /// `lease_secs`; see [`Lease`].
+    pub async fn try_refresh_lease(
         &self,
         tenant_id: &str,
         connection_id: &str,
-    ) -> Result<ConnectionLock> {
-        let mut tx = self.pool.begin().await?;
-        // A write first: it takes the row lock (PostgreSQL) or the write lock (SQLite)
-        // before anything is read, so the read below sees the last refresh's result.
-        let locked = sqlx::query(
-            "UPDATE connections SET version = version WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant_id)
-        .bind(connection_id)
-        .execute(&mut *tx)
-        .await?;
-        if locked.rows_affected() == 0 {
-            return Err(no_connection(connection_id));
+        seen_version: i64,
+        lease_secs: i64,
+    ) -> Result<Lease> {
+        let owner = new_id("lease");
+        let at = now();
+        let taken = sqlx::query("UPDATE connections SET refresh_owner = $1, refresh_lease_until = $2 WHERE tenant_id = $3 AND id = $4 AND version = $5 AND status = 'active' AND refresh_lease_until < $6")
+            .bind(&owner)
+            .bind(at + lease_secs)
+            .bind(tenant_id)
+            .bind(connection_id)
+            .bind(seen_version)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        if taken.rows_affected() == 1 {
+            return Ok(Lease::Acquired(RefreshLease {
+                tenant_id: tenant_id.to_owned(),
+                connection_id: connection_id.to_owned(),
+                owner,
+                version: seen_version,
+                credentials: self
+                    .connection_credentials(tenant_id, connection_id)
+                    .await?,
+            }));
         }
+        let row =
+            sqlx::query("SELECT version, status FROM connections WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant_id)
+                .bind(connection_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| no_connection(connection_id))?;
+        let version: i64 = row.try_get("version")?;
+        let status: String = row.try_get("status")?;
+        Ok(if version != seen_version || status != "active" {
+            Lease::Changed
+        } else {
+            Lease::Busy
+        })
+    }
+
+    /// Saves refreshed credentials under the lease and releases it; returns the new
+    /// version. Fails if the lease was lost (it expired and another caller took it).
+    pub async fn finish_refresh(&self, lease: &RefreshLease, creds: &Credentials) -> Result<i64> {
+        let dek = self.data_key(&lease.tenant_id, None).await?;
+        let sealed = Self::seal_credentials(
+            &dek,
+            creds,
+            Binding {
+                tenant_id: &lease.tenant_id,
+                connection_id: &lease.connection_id,
+            },
+        )?;
+        let done = sqlx::query("UPDATE connections SET credentials = $1, status = 'active', last_error = NULL, version = version + 1, updated_at = $2, refresh_owner = NULL, refresh_lease_until = 0 WHERE tenant_id = $3 AND id = $4 AND refresh_owner = $5 AND version = $6")
+            .bind(&sealed)
+            .bind(now())
+            .bind(&lease.tenant_id)
+            .bind(&lease.connection_id)
+            .bind(&lease.owner)
+            .bind(lease.version)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "the refresh lease was lost before the new token was saved".into(),
+            ));
+        }
+        Ok(lease.version + 1)
+    }
+
+    /// Releases a lease without new credentials, marking the connection (`needs-reconnect`
+    /// with the reason) if `mark` says so.
+    pub async fn abandon_refresh(
+        &self,
+        lease: &RefreshLease,
+        mark: Option<(&str, &str)>,
+    ) -> Result<()> {
+        match mark {
+            Some((status, error)) => sqlx::query("UPDATE connections SET status = $1, last_error = $2, version = version + 1, updated_at = $3, refresh_owner = NULL, refresh_lease_until = 0 WHERE tenant_id = $4 AND id = $5 AND refresh_owner = $6")
+                .bind(status)
+                .bind(error)
+                .bind(now())
+                .bind(&lease.tenant_id)
+                .bind(&lease.connection_id)
+                .bind(&lease.owner)
+                .execute(&self.pool)
+                .await?,
+            None => sqlx::query("UPDATE connections SET refresh_owner = NULL, refresh_lease_until = 0 WHERE tenant_id = $1 AND id = $2 AND refresh_owner = $3")
+                .bind(&lease.tenant_id)
+                .bind(&lease.connection_id)
+                .bind(&lease.owner)
+                .execute(&self.pool)
+                .await?,
+        };
+        Ok(())
+    }
+
+    /// A connection's credentials with its version and status.
+    pub async fn connection_state(
+        &self,
+        tenant_id: &str,
+        connection_id: &str,
+    ) -> Result<(Credentials, i64, String)> {
         let row = sqlx::query(
             "SELECT credentials, version, status FROM connections WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant_id)
         .bind(connection_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| no_connection(connection_id))?;
         let sealed: String = row.try_get("credentials")?;
         let dek = self
             .data_key(tenant_id, Some(sealed_key_id(&sealed)?))
             .await?;
-        let credentials = Self::open_credentials(&dek, &sealed, tenant_id, connection_id)?;
-        Ok(ConnectionLock {
-            tx,
-            tenant_id: tenant_id.to_owned(),
-            connection_id: connection_id.to_owned(),
-            dek,
-            version: row.try_get("version")?,
-            status: row.try_get("status")?,
-            credentials,
-        })
+        Ok((
+            Self::open_credentials(&dek, &sealed, tenant_id, connection_id)?,
+            row.try_get("version")?,
+            row.try_get("status")?,
+        ))
     }
 
     /// Sets a connection's status (`needs-reconnect`, `revoked`) with the reason.
     pub async fn mark_connection(
         &self,
-        tenant_id: &str,
-        connection_id: &str,
-        status: &str,
-        error: &str,
-    ) -> Result<()> {
-        let mut conn = self.pool.acquire().await?;
-        Self::mark_on(&mut conn, tenant_id, connection_id, status, error).await
-    }
-
-    async fn mark_on(
-        conn: &mut sqlx::AnyConnection,
         tenant_id: &str,
         connection_id: &str,
         status: &str,
@@ -799,7 +849,7 @@ impl Store {
             .bind(now())
             .bind(tenant_id)
             .bind(connection_id)
-            .execute(conn)
+            .execute(&self.pool)
             .await?;
         Ok(())
     }

@@ -198,6 +198,24 @@ impl Store {
         }))
     }
 
+    /// Removes a challenge whose code could not be sent.
+    pub async fn delete_challenge(&self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM otp_challenges WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Makes a consumed challenge usable again (what it was for failed afterwards).
+    pub async fn unconsume_challenge(&self, id: &str) -> Result<()> {
+        sqlx::query("UPDATE otp_challenges SET consumed_at = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The team a registration creates, pending until its code is confirmed, with the
     /// registering person as owner. Registering again with the same company and email
     /// reuses the waiting team; teams whose registration was never confirmed are removed
@@ -287,9 +305,36 @@ impl Store {
         let at = now();
         // Spent and expired links are of no use to anyone.
         sqlx::query("DELETE FROM connect_links WHERE expires_at < $1")
-            .bind(at - 86_400)
+            .bind(at - 3600)
             .execute(&self.pool)
             .await?;
+        // A model asking again and again gets the same link while it has half its life left.
+        let fresh = at + ttl_secs / 2;
+        let reuse = match member_id {
+            Some(m) => sqlx::query("SELECT id, expires_at FROM connect_links WHERE tenant_id = $1 AND member_id = $2 AND connector = $3 AND used_at IS NULL AND oauth_nonce IS NULL AND expires_at > $4 ORDER BY expires_at DESC LIMIT 1")
+                .bind(tenant_id)
+                .bind(m)
+                .bind(connector)
+                .bind(fresh)
+                .fetch_optional(&self.pool)
+                .await?,
+            None => sqlx::query("SELECT id, expires_at FROM connect_links WHERE tenant_id = $1 AND member_id IS NULL AND connector = $2 AND used_at IS NULL AND oauth_nonce IS NULL AND expires_at > $3 ORDER BY expires_at DESC LIMIT 1")
+                .bind(tenant_id)
+                .bind(connector)
+                .bind(fresh)
+                .fetch_optional(&self.pool)
+                .await?,
+        };
+        if let Some(row) = reuse {
+            return Ok(ConnectLink {
+                id: row.try_get("id")?,
+                tenant_id: tenant_id.to_owned(),
+                member_id: member_id.map(str::to_owned),
+                connector: connector.to_owned(),
+                expires_at: row.try_get("expires_at")?,
+                oauth_nonce: None,
+            });
+        }
         let link = ConnectLink {
             id: new_id("l"),
             tenant_id: tenant_id.to_owned(),

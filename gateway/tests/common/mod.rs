@@ -343,9 +343,8 @@ pub fn wait_for_code(folder: &std::path::Path, seen: &mut Vec<PathBuf>) -> (Stri
             let text = std::fs::read_to_string(&path).unwrap();
             seen.push(path);
             let code = text
-                .split("code for ")
+                .split("code is ")
                 .nth(1)
-                .and_then(|rest| rest.split(" is ").nth(1))
                 .map(|rest| rest.chars().take(6).collect::<String>())
                 .filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
                 .unwrap_or_else(|| panic!("no code in the mail:\n{text}"));
