@@ -31,6 +31,10 @@ pub struct TokenAuth {
     hashes: HashSet<[u8; 32]>,
     allow_anonymous: bool,
     resource_metadata_url: String,
+    /// The canonical MCP URL: OAuth tokens must have been issued for it.
+    resource: String,
+    /// The scopes a client should ask for, named in the 401 challenge.
+    scopes: Vec<String>,
     store: Option<Arc<crate::store::Store>>,
     /// In `demo --allow-anonymous`: who a token-less request acts as.
     anonymous_as: Option<crate::store::TokenGrant>,
@@ -84,9 +88,18 @@ impl TokenAuth {
             hashes,
             allow_anonymous,
             resource_metadata_url,
+            resource: String::new(),
+            scopes: Vec::new(),
             store: None,
             anonymous_as: None,
         }
+    }
+
+    /// The resource tokens must be for, and the scopes the 401 challenge names.
+    pub fn with_resource(mut self, resource: String, scopes: Vec<String>) -> Self {
+        self.resource = resource;
+        self.scopes = scopes;
+        self
     }
 
     /// Also accepts teams' tokens from the store.
@@ -118,7 +131,7 @@ impl TokenAuth {
                 let Some(store) = &self.store else {
                     return Err("the bearer token is not valid");
                 };
-                match store.verify_token(&token).await {
+                match store.verify_token_for(&token, &self.resource).await {
                     Ok(Some(grant)) => Ok(Caller::Tenant(grant)),
                     Ok(None) => {
                         Err("the bearer token is not valid, was revoked, or its team is not active")
@@ -153,11 +166,21 @@ impl TokenAuth {
         }
     }
 
-    fn challenge(&self, description: &str) -> Response {
-        let value = format!(
-            "Bearer resource_metadata=\"{}\", error=\"invalid_token\", error_description=\"{description}\"",
+    /// 401 with the RFC 9728 pointer and the scopes to ask for. A request without a
+    /// token gets no error code (RFC 6750 §3.1); a bad token gets `invalid_token`.
+    fn challenge(&self, description: &str, token_given: bool) -> Response {
+        let mut value = format!(
+            "Bearer resource_metadata=\"{}\"",
             self.resource_metadata_url
         );
+        if !self.scopes.is_empty() {
+            value.push_str(&format!(", scope=\"{}\"", self.scopes.join(" ")));
+        }
+        if token_given {
+            value.push_str(&format!(
+                ", error=\"invalid_token\", error_description=\"{description}\""
+            ));
+        }
         let mut resp = (
             StatusCode::UNAUTHORIZED,
             axum::Json(
@@ -192,8 +215,100 @@ pub async fn require_token(
             req.extensions_mut().insert(caller);
             next.run(req).await
         }
-        Err(why) => auth.challenge(why),
+        Err(why) => auth.challenge(why, req.headers().contains_key(header::AUTHORIZATION)),
     }
+}
+
+/// Whether a token's `scopes` cover `connector` for reading or writing
+/// (`<connector>:read` or `<connector>:write`; write includes read; none means all).
+pub fn scopes_allow(scopes: &[String], connector: &str, writes: bool) -> Result<(), String> {
+    let write_scope = format!("{connector}:write");
+    let needed = if writes {
+        write_scope.clone()
+    } else {
+        format!("{connector}:read")
+    };
+    if scopes.is_empty() || scopes.iter().any(|s| *s == needed || *s == write_scope) {
+        Ok(())
+    } else {
+        Err(format!(
+            "this token lacks the scope {needed}; issue a token with it"
+        ))
+    }
+}
+
+/// What the scope check before the MCP endpoint needs.
+#[derive(Debug)]
+pub struct ScopeGate {
+    pub registry: Arc<crate::registry::Registry>,
+    pub resource_metadata_url: String,
+}
+
+/// Refuses a `tools/call` whose tool needs a scope the token lacks, with 403
+/// `insufficient_scope` naming every scope to ask for (the token's own plus the one
+/// missing), before the request reaches rmcp. The tool comes from `Mcp-Method` /
+/// `Mcp-Name` (2026-07-28) or from the JSON-RPC body (2025-11-25).
+pub async fn require_scope(
+    State(gate): State<Arc<ScopeGate>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(Caller::Tenant(grant)) = req.extensions().get::<Caller>().cloned() else {
+        return next.run(req).await;
+    };
+    if grant.scopes.is_empty() || req.method() != axum::http::Method::POST {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (method, name) = (header("mcp-method"), header("mcp-name"));
+    // The body was read and checked as JSON by the guard in front; this is a copy.
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+    };
+    let tool = match (method.as_deref(), name) {
+        (Some("tools/call"), Some(n)) => Some(n),
+        _ => serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .filter(|v| v["method"] == "tools/call")
+            .and_then(|v| v["params"]["name"].as_str().map(str::to_owned)),
+    };
+    if let Some(tool) = tool
+        && let Some((t, active)) = gate.registry.tool(&tool)
+    {
+        let connector = active.connector.info().id;
+        let writes = t.spec().access == connector_core::Access::Write;
+        if let Err(why) = scopes_allow(&grant.scopes, connector, writes) {
+            let needed = format!("{connector}:{}", if writes { "write" } else { "read" });
+            let mut scopes = grant.scopes.clone();
+            if !scopes.contains(&needed) {
+                scopes.push(needed);
+            }
+            let value = format!(
+                "Bearer error=\"insufficient_scope\", scope=\"{}\", resource_metadata=\"{}\", error_description=\"{why}\"",
+                scopes.join(" "),
+                gate.resource_metadata_url
+            );
+            let mut resp = (
+                StatusCode::FORBIDDEN,
+                axum::Json(serde_json::json!({"error": "insufficient_scope", "error_description": why, "scope": scopes.join(" ")})),
+            )
+                .into_response();
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+            return resp;
+        }
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ const SECTIONS: &[&str] = &[
     "mail",
     "registration",
     "connections",
+    "oauth",
     "connectors",
 ];
 
@@ -39,6 +40,7 @@ pub struct Config {
     pub mail: MailConfig,
     pub registration: RegistrationConfig,
     pub connections: ConnectionsConfig,
+    pub oauth: OAuthConfig,
     /// One table per connector, keyed by connector id.
     pub connectors: BTreeMap<String, ConnectorSection>,
 }
@@ -231,6 +233,37 @@ impl Default for ConnectionsConfig {
         ConnectionsConfig {
             refresh_before_expiry_secs: 300,
             connect_link_ttl_secs: 1800,
+        }
+    }
+}
+
+/// The OAuth authorization server for AI clients.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct OAuthConfig {
+    /// How long an access token works (30 days).
+    pub access_token_ttl_secs: i64,
+    /// How long a refresh token works unused (90 days); each use replaces it.
+    pub refresh_token_ttl_secs: i64,
+    /// Accept RFC 7591 dynamic client registration (`POST /oauth/register`).
+    pub dynamic_registration: bool,
+    /// Accept an `https://` client id naming a Client ID Metadata Document.
+    pub client_metadata_documents: bool,
+    /// Let metadata documents live on private, loopback or link-local addresses (tests).
+    pub client_metadata_allow_private_addresses: bool,
+    /// A PEM CA certificate to trust when fetching metadata documents (tests, private CAs).
+    pub client_metadata_ca_file: Option<String>,
+}
+
+impl Default for OAuthConfig {
+    fn default() -> Self {
+        OAuthConfig {
+            access_token_ttl_secs: 30 * 86_400,
+            refresh_token_ttl_secs: 90 * 86_400,
+            dynamic_registration: true,
+            client_metadata_documents: true,
+            client_metadata_allow_private_addresses: false,
+            client_metadata_ca_file: None,
         }
     }
 }
@@ -542,6 +575,18 @@ impl Config {
             problem(
                 "registration.per_email_per_hour",
                 "the per-email and per-IP limits must be at least 1".into(),
+            );
+        }
+        if !(60..=365 * 86_400).contains(&self.oauth.access_token_ttl_secs) {
+            problem(
+                "oauth.access_token_ttl_secs",
+                "must be between 60 seconds and a year".into(),
+            );
+        }
+        if self.oauth.refresh_token_ttl_secs < self.oauth.access_token_ttl_secs {
+            problem(
+                "oauth.refresh_token_ttl_secs",
+                "must be at least oauth.access_token_ttl_secs".into(),
             );
         }
         if !(60..=86_400).contains(&self.connections.connect_link_ttl_secs) {

@@ -31,7 +31,9 @@ pub struct DemoAccounts(Vec<(&'static str, connector_core::fake::FakeAccount)>);
 /// Starts every compiled-in connector's fake and returns the config that points at
 /// them: loopback, SQLite in a fresh temporary folder.
 pub async fn prepare(args: &DemoArgs) -> anyhow::Result<(Config, DemoAccounts)> {
-    let mut config = Config::default();
+    // SWITCHBOARD_* variables still apply to what the demo does not set itself
+    // (`SWITCHBOARD_OAUTH__…`, `SWITCHBOARD_LIMITS__…`).
+    let mut config = Config::load(None).map_err(|e| anyhow::anyhow!("{e}"))?;
     config.server.listen = format!("127.0.0.1:{}", args.port);
     config.auth.allow_anonymous = args.allow_anonymous;
     let dir = std::env::temp_dir().join(format!(

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod hosts;
 pub mod mail;
 pub mod mcp;
+pub mod oauth;
 pub mod registry;
 pub mod server;
 pub mod signing;

@@ -299,13 +299,21 @@ async fn serve(
             if *log_body { " and the log" } else { "" }
         );
     }
+    let oauth = gateway::oauth::AuthServer::new(
+        connections.clone(),
+        mailer.clone(),
+        config.oauth.clone(),
+        &config.server.public_url,
+        &config.mcp_url(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let api = gateway::api::Api {
         connections,
         mailer,
         registration: config.registration.clone(),
         mcp_url: config.mcp_url(),
     };
-    let app = server::router(&config, handler, Some(api), anonymous_as);
+    let app = server::router(&config, handler, Some(api), Some(oauth), anonymous_as);
     let shutdown = CancellationToken::new();
     server::cancel_on_signal(shutdown.clone());
     tracing::info!(%addr, mcp_url = %config.mcp_url(), tools, version = LONG_VERSION, "listening");

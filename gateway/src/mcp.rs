@@ -92,6 +92,10 @@ impl McpHandler {
         &self.inner.registry
     }
 
+    pub fn shared_registry(&self) -> Arc<Registry> {
+        self.inner.registry.clone()
+    }
+
     /// The client a call uses: the team's own connection for a team's token (the
     /// member's own first, then the team's), else the configured account.
     async fn client_for(&self, caller: Option<&Caller>, active: &Active) -> Result<Chosen, Error> {
@@ -140,23 +144,7 @@ impl McpHandler {
     }
 }
 
-/// Whether a token's `scopes` cover `connector` for reading or writing
-/// (`<connector>:read` or `<connector>:write`; write includes read; none means all).
-fn scopes_allow(scopes: &[String], connector: &str, writes: bool) -> Result<(), String> {
-    let write_scope = format!("{connector}:write");
-    let needed = if writes {
-        write_scope.clone()
-    } else {
-        format!("{connector}:read")
-    };
-    if scopes.is_empty() || scopes.iter().any(|s| *s == needed || *s == write_scope) {
-        Ok(())
-    } else {
-        Err(format!(
-            "this token lacks the scope {needed}; issue a token with it"
-        ))
-    }
-}
+use crate::auth::scopes_allow;
 
 /// Whether `limits` allow `tool`: the team's policy, then the token's scopes.
 fn permitted(

@@ -34,6 +34,7 @@ pub fn router(
     config: &Config,
     handler: McpHandler,
     api: Option<crate::api::Api>,
+    oauth: Option<crate::oauth::AuthServer>,
     anonymous_as: Option<crate::store::TokenGrant>,
 ) -> Router {
     let store = api.as_ref().map(|a| a.connections.store().clone());
@@ -44,19 +45,22 @@ pub fn router(
         .with_allowed_origins(config.server.allowed_origins.clone())
         .with_max_request_body_bytes(config.server.max_body_bytes);
     let tool_count = handler.registry().tool_count();
+    let registry = handler.shared_registry();
     let mcp = StreamableHttpService::new(
         move || Ok(handler.clone()),
         Arc::new(NeverSessionManager::default()),
         mcp_config,
     );
+    let resource_metadata_url = format!(
+        "{}/.well-known/oauth-protected-resource/mcp",
+        config.server.public_url.trim_end_matches('/')
+    );
     let mut auth = TokenAuth::new(
         &config.auth.token_sha256,
         config.auth.allow_anonymous,
-        format!(
-            "{}/.well-known/oauth-protected-resource/mcp",
-            config.server.public_url.trim_end_matches('/')
-        ),
-    );
+        resource_metadata_url.clone(),
+    )
+    .with_resource(config.mcp_url(), crate::oauth::scopes_of(&registry));
     if let Some(store) = store {
         auth = auth.with_store(store);
     }
@@ -66,6 +70,13 @@ pub fn router(
     let auth = Arc::new(auth);
     let protected = Router::new()
         .nest_service("/mcp", mcp)
+        .layer(middleware::from_fn_with_state(
+            Arc::new(crate::auth::ScopeGate {
+                registry,
+                resource_metadata_url,
+            }),
+            crate::auth::require_scope,
+        ))
         .layer(middleware::from_fn_with_state(auth, require_token))
         .layer(middleware::from_fn_with_state(
             BodyLimit(config.server.max_body_bytes),
@@ -75,6 +86,11 @@ pub fn router(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(Health { tool_count });
+    if let Some(oauth) = oauth {
+        public = public.merge(
+            crate::oauth::router(oauth).layer(axum::extract::DefaultBodyLimit::max(64 * 1024)),
+        );
+    }
     if let Some(api) = api {
         public = public.merge(
             crate::api::router(api).layer(axum::extract::DefaultBodyLimit::max(

@@ -141,16 +141,11 @@ async fn a_new_team_signs_up_connects_and_calls_a_tool_against_the_demo() {
         (400, Some("no_pending_code"))
     );
 
-    // The admin token is for the API, not for tools.
-    let r = call_tool(&demo.url, &admin, "worksection_list_members", json!({}))
+    // The admin token is for the API, not for tools: 403 insufficient_scope.
+    let e = call_tool(&demo.url, &admin, "worksection_list_members", json!({}))
         .await
-        .unwrap();
-    assert_eq!(r.is_error, Some(true));
-    assert!(
-        format!("{:?}", r.content).contains("lacks the scope"),
-        "{:?}",
-        r.content
-    );
+        .unwrap_err();
+    assert!(e.contains("Insufficient scope"), "{e}");
 
     // Connecting: a wrong key is refused with Worksection's reason, a foreign host
     // before anything is sent, and the right key is checked live and saved.

@@ -480,15 +480,25 @@ async fn a_teams_policy_and_a_tokens_scopes_shape_what_it_can_do(postgres: bool)
         names.contains(&"worksection_list_members".to_owned())
             && !names.contains(&"worksection_create_task".to_owned())
     );
-    let r = call(&url, &reader, "worksection_delete_cost")
+    // Calling a write tool anyway is refused before the endpoint: 403 insufficient_scope,
+    // naming the scope to ask for.
+    let resp = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(&reader)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "worksection_delete_cost", "arguments": {}}}))
+        .send()
         .await
         .unwrap();
+    assert_eq!(resp.status(), 403);
+    let challenge = resp.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(
-        serde_json::to_string(&r.content)
-            .unwrap()
-            .contains("worksection:write"),
-        "{:?}",
-        r.content
+        challenge.contains("insufficient_scope") && challenge.contains("worksection:write"),
+        "{challenge}"
     );
     drop(server);
 }

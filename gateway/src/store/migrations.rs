@@ -105,4 +105,70 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ALTER TABLE connections ADD COLUMN refresh_lease_until BIGINT NOT NULL DEFAULT 0
     ",
     ),
+    (
+        4,
+        "the OAuth authorization server: clients, requests, sessions, codes, refresh tokens",
+        "
+    CREATE TABLE oauth_clients (
+        client_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        redirect_uris TEXT NOT NULL,
+        auth_method TEXT NOT NULL,
+        secret_sha256 TEXT,
+        created_at BIGINT NOT NULL,
+        fetched_at BIGINT
+    );
+    CREATE TABLE oauth_requests (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        state TEXT,
+        code_challenge TEXT NOT NULL,
+        resource TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+    );
+    CREATE TABLE oauth_sessions (
+        id_sha256 TEXT PRIMARY KEY,
+        email TEXT,
+        pending_email TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+    );
+    CREATE TABLE oauth_codes (
+        code_sha256 TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL,
+        code_challenge TEXT NOT NULL,
+        resource TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        family_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+    );
+    CREATE TABLE oauth_refresh_tokens (
+        token_sha256 TEXT PRIMARY KEY,
+        family_id TEXT NOT NULL,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        client_id TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        resource TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        rotated_at BIGINT,
+        revoked_at BIGINT
+    );
+    CREATE INDEX refresh_by_family ON oauth_refresh_tokens (family_id);
+    ALTER TABLE api_tokens ADD COLUMN client_id TEXT;
+    ALTER TABLE api_tokens ADD COLUMN resource TEXT;
+    ALTER TABLE api_tokens ADD COLUMN family_id TEXT;
+    CREATE INDEX tokens_by_family ON api_tokens (family_id)
+    ",
+    ),
 ];

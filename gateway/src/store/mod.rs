@@ -7,7 +7,10 @@
 //! tenant finds nothing.
 
 mod migrations;
+mod oauth;
 mod registration;
+
+pub use oauth::{AuthRequest, CodeGrant, Minted, OAuthClient, RefreshRefused, Session};
 
 pub use registration::{Challenge, CodeError, ConnectLink};
 
@@ -919,10 +922,30 @@ impl Store {
         Ok((id, token))
     }
 
-    /// The grant of a token that is neither revoked, expired, nor of a team that is not active.
+    /// The grant of a token that is neither revoked, expired, nor of a team that is not
+    /// active. Tokens of the OAuth server are bound to one resource; they are refused
+    /// here (the team API takes only its own tokens).
     pub async fn verify_token(&self, token: &str) -> Result<Option<TokenGrant>> {
+        self.verify_token_where(token, None).await
+    }
+
+    /// [`Store::verify_token`] for the MCP endpoint at `resource`: API tokens, and OAuth
+    /// access tokens issued for exactly this resource (RFC 8707 audience).
+    pub async fn verify_token_for(
+        &self,
+        token: &str,
+        resource: &str,
+    ) -> Result<Option<TokenGrant>> {
+        self.verify_token_where(token, Some(resource)).await
+    }
+
+    async fn verify_token_where(
+        &self,
+        token: &str,
+        resource: Option<&str>,
+    ) -> Result<Option<TokenGrant>> {
         let row = sqlx::query(
-            "SELECT k.id, k.tenant_id, k.member_id, k.scopes FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id \
+            "SELECT k.id, k.tenant_id, k.member_id, k.scopes, k.resource FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id \
              WHERE k.token_sha256 = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2) AND t.status = 'active'",
         )
         .bind(crate::auth::hash_token(token))
@@ -930,6 +953,10 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
+        let bound: Option<String> = r.try_get("resource")?;
+        if bound.is_some() && bound.as_deref() != resource {
+            return Ok(None);
+        }
         Ok(Some(TokenGrant {
             token_id: r.try_get("id")?,
             tenant_id: r.try_get("tenant_id")?,

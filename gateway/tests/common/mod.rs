@@ -95,6 +95,15 @@ fn read_until(child: &mut Child, prefix: &str) -> (String, Lines) {
 
 /// `switchboard demo --port 0` with a token file.
 pub fn demo(extra: &[&str]) -> Running {
+    demo_full(extra, &[])
+}
+
+/// [`demo`] with environment variables (`SWITCHBOARD_OAUTH__…`).
+pub fn demo_with_env(env: &[(&str, &str)]) -> Running {
+    demo_full(&[], env)
+}
+
+fn demo_full(extra: &[&str], env: &[(&str, &str)]) -> Running {
     connector_core::http::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("token");
@@ -103,6 +112,7 @@ pub fn demo(extra: &[&str]) -> Running {
         .arg(&token_file)
         .args(extra)
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

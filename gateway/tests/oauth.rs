@@ -1,0 +1,692 @@
+//! The OAuth 2.1 authorization server for AI clients, end to end: the Python SDK's own
+//! OAuth client through the whole flow against `switchboard demo` (with registration and
+//! with a Client ID Metadata Document), and the refusals the RFCs require, driven over
+//! HTTP the way a browser and a client would.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code"
+)]
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Command, Stdio},
+};
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use common::{call_tool, http_json, result_json};
+use connector_worksection::fake::{FakeOptions, start_with};
+use reqwest::Method;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+fn interop() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop")
+}
+
+fn python() -> PathBuf {
+    let p = interop().join(".venv/bin/python");
+    assert!(
+        p.exists(),
+        "{} is missing: run `cargo xtask setup`",
+        p.display()
+    );
+    p
+}
+
+fn run_python_client(url: &str, outbox: &str, email: &str, metadata_url: Option<&str>) -> String {
+    let mut cmd = Command::new(python());
+    cmd.arg(interop().join("oauth_client.py"))
+        .args([url, outbox, email]);
+    if let Some(m) = metadata_url {
+        cmd.arg(m);
+    }
+    let out = cmd.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "the Python OAuth client failed:\n{text}"
+    );
+    text
+}
+
+#[test]
+fn the_python_sdk_signs_in_with_registration_and_calls_a_tool() {
+    let demo = common::demo(&[]);
+    let outbox = demo.printed("The code arrives in the outbox:");
+    let text = run_python_client(&demo.url, &outbox, "demo@switchboard.invalid", None);
+    assert!(text.contains("oauth ok:"), "{text}");
+    assert!(
+        text.contains("client client_"),
+        "registered a client: {text}"
+    );
+    assert!(text.contains("worksection:write"), "{text}");
+}
+
+#[test]
+fn the_python_sdk_signs_in_with_a_client_metadata_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut host = Command::new(python())
+        .arg(interop().join("cimd_host.py"))
+        .arg(dir.path())
+        .arg("http://localhost:53682/callback")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(host.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: Value = serde_json::from_str(&line).unwrap();
+    let client_id = info["client_id"].as_str().unwrap().to_owned();
+    let ca = info["ca_file"].as_str().unwrap().to_owned();
+    let demo = common::demo_with_env(&[
+        ("SWITCHBOARD_OAUTH__CLIENT_METADATA_CA_FILE", &ca),
+        (
+            "SWITCHBOARD_OAUTH__CLIENT_METADATA_ALLOW_PRIVATE_ADDRESSES",
+            "true",
+        ),
+    ]);
+    let outbox = demo.printed("The code arrives in the outbox:");
+    let text = run_python_client(
+        &demo.url,
+        &outbox,
+        "demo@switchboard.invalid",
+        Some(&client_id),
+    );
+    assert!(text.contains(&format!("client {client_id}")), "{text}");
+    let _ = host.kill();
+    let _ = host.wait();
+}
+
+// ---- the refusals, over HTTP ----
+
+fn pkce() -> (String, String) {
+    let verifier = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+/// A browser: follows the sign-in and consent pages, keeping the session cookie.
+struct Browser {
+    http: reqwest::Client,
+    cookie: Option<String>,
+    base: String,
+    outbox: PathBuf,
+    seen: Vec<PathBuf>,
+}
+
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+impl Browser {
+    fn new(base: &str, outbox: PathBuf) -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookie: None,
+            base: base.to_owned(),
+            outbox,
+            seen: Vec::new(),
+        }
+    }
+
+    async fn get(&mut self, url: &str) -> reqwest::Response {
+        let mut req = self.http.get(url);
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let resp = req.send().await.unwrap();
+        if let Some(c) = resp.headers().get("set-cookie") {
+            self.cookie = Some(c.to_str().unwrap().split(';').next().unwrap().to_owned());
+        }
+        resp
+    }
+
+    async fn post(&mut self, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut req = self
+            .http
+            .post(format!("{}/oauth/continue", self.base))
+            .form(form);
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Signs in as `email` and approves: the client's redirect location.
+    async fn approve(&mut self, authorize: &str, email: &str) -> url::Url {
+        let r = self.get(authorize).await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        let page_url = format!("{}{}", self.base, r.headers()["location"].to_str().unwrap());
+        let page = self.get(&page_url).await;
+        assert_eq!(page.headers()["x-frame-options"], "DENY");
+        assert!(
+            page.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        let mut html = page.text().await.unwrap();
+        if html.contains("Send me a code") {
+            let (request, csrf) = (field(&html, "request"), field(&html, "csrf"));
+            let r = self
+                .post(&[
+                    ("request", &request),
+                    ("csrf", &csrf),
+                    ("action", "email"),
+                    ("email", email),
+                ])
+                .await;
+            assert_eq!(r.status(), 303);
+            let (code, _) = common::wait_for_code(&self.outbox, &mut self.seen);
+            let r = self
+                .post(&[
+                    ("request", &request),
+                    ("csrf", &csrf),
+                    ("action", "code"),
+                    ("code", &code),
+                ])
+                .await;
+            assert_eq!(r.status(), 303);
+            html = self.get(&page_url).await.text().await.unwrap();
+        }
+        assert!(html.contains("Allow access?"), "{html}");
+        let (request, csrf, team) = (
+            field(&html, "request"),
+            field(&html, "csrf"),
+            field(&html, "team"),
+        );
+        // A form without the session's CSRF token is refused.
+        let forged = self
+            .post(&[
+                ("request", &request),
+                ("csrf", "forged"),
+                ("action", "approve"),
+                ("team", &team),
+            ])
+            .await;
+        assert_eq!(forged.status(), 403);
+        let r = self
+            .post(&[
+                ("request", &request),
+                ("csrf", &csrf),
+                ("action", "approve"),
+                ("team", &team),
+            ])
+            .await;
+        assert_eq!(r.status(), 302, "never 307");
+        url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap()
+    }
+}
+
+fn query(url: &url::Url, key: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}
+
+async fn token_request(base: &str, form: &impl serde::Serialize) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/oauth/token"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_authorization_server_refuses_what_the_rfcs_say_and_steps_up_scopes() {
+    connector_core::http::install_crypto_provider();
+    let fake = start_with(FakeOptions {
+        requests_per_second: 0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let pg = common::PgDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("master.key");
+    std::fs::write(
+        &key_file,
+        gateway::vault::MasterKey::generate().to_base64().as_bytes(),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &key_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let outbox = dir.path().join("outbox");
+    let port = common::free_port();
+    let server = common::serve(&format!(
+        "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n\
+         [store]\ndatabase_url = \"{}\"\nmaster_key_file = \"{}\"\n[mail]\noutbox_dir = \"{}\"\n\
+         [connectors.worksection]\naccount_hosts = [\"127.0.0.1\"]\nallow_private_addresses = true\n\
+         [connectors.worksection.settings]\noauth_base_url = \"{}\"\nrequests_per_second = 50\n",
+        pg.url,
+        key_file.display(),
+        outbox.display(),
+        fake.base_url()
+    ));
+    let base = server.base.clone();
+    let mcp = server.url.clone();
+
+    // A team with an account.
+    let (status, _) = http_json(
+        Method::POST,
+        &format!("{base}/api/register"),
+        None,
+        Some(json!({"company": "Acme", "email": "ada@acme.example"})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let mut browser = Browser::new(&base, outbox.clone());
+    let (code, _) = common::wait_for_code(&outbox, &mut browser.seen);
+    let (_, confirmed) = http_json(
+        Method::POST,
+        &format!("{base}/api/confirm"),
+        None,
+        Some(json!({"email": "ada@acme.example", "code": code})),
+    )
+    .await;
+    let admin = confirmed["admin_token"].as_str().unwrap().to_owned();
+    let (status, _) = http_json(
+        Method::POST,
+        &format!("{base}/api/connections"),
+        Some(&admin),
+        Some(json!({"connector": "worksection", "credentials": {"account_url": fake.base_url(), "api_key": fake.api_key()}})),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    // Discovery.
+    let (_, prm) = http_json(
+        Method::GET,
+        &format!("{base}/.well-known/oauth-protected-resource/mcp"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(prm["resource"], mcp.as_str());
+    assert_eq!(prm["authorization_servers"], json!([base]));
+    let (_, root_prm) = http_json(
+        Method::GET,
+        &format!("{base}/.well-known/oauth-protected-resource"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(root_prm, prm);
+    let (_, meta) = http_json(
+        Method::GET,
+        &format!("{base}/.well-known/oauth-authorization-server"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(meta["issuer"], base.as_str());
+    assert_eq!(meta["code_challenge_methods_supported"], json!(["S256"]));
+    assert_eq!(meta["client_id_metadata_document_supported"], true);
+    assert_eq!(meta["authorization_response_iss_parameter_supported"], true);
+    assert!(
+        meta["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("none"))
+    );
+    assert!(
+        meta["scopes_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("worksection:write"))
+    );
+    let (_, oidc) = http_json(
+        Method::GET,
+        &format!("{base}/.well-known/openid-configuration"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(oidc, meta);
+
+    // 401 names the metadata and the scopes.
+    let resp = reqwest::Client::new()
+        .post(&mcp)
+        .header("content-type", "application/json")
+        .body(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let challenge = resp.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        challenge.contains("resource_metadata=\"")
+            && challenge.contains("scope=\"worksection:read"),
+        "{challenge}"
+    );
+
+    // Registration: what Cursor sends is accepted; unsafe URIs are refused per RFC 7591.
+    let (status, cursor) = http_json(
+        Method::POST,
+        &format!("{base}/oauth/register"),
+        None,
+        Some(json!({
+            "client_name": "Cursor",
+            "redirect_uris": ["cursor://anysphere.cursor-mcp/oauth/callback", "https://www.cursor.com/agents/mcp/oauth/callback", "http://localhost:8787/callback"],
+            "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{cursor}");
+    assert!(cursor.get("client_secret").is_none());
+    for bad in [
+        "http://evil.example/cb",
+        "https://claude.ai/cb#x",
+        "javascript:alert(1)",
+    ] {
+        let (status, body) = http_json(
+            Method::POST,
+            &format!("{base}/oauth/register"),
+            None,
+            Some(json!({"redirect_uris": [bad], "token_endpoint_auth_method": "none"})),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_redirect_uri")),
+            "{bad}: {body}"
+        );
+    }
+    let client_id = cursor["client_id"].as_str().unwrap().to_owned();
+    let redirect = "http://localhost:8787/callback";
+
+    let authorize = |challenge: &str, scope: &str, redirect: &str, resource: &str| {
+        let mut u = url::Url::parse(&format!("{base}/oauth/authorize")).unwrap();
+        u.query_pairs_mut()
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &client_id)
+            .append_pair("redirect_uri", redirect)
+            .append_pair("code_challenge", challenge)
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("state", "st-1")
+            .append_pair("scope", scope)
+            .append_pair("resource", resource);
+        u.to_string()
+    };
+
+    // A redirect URI the client did not register is shown an error, never redirected to.
+    let r = browser
+        .get(&authorize(
+            "x".repeat(43).as_str(),
+            "worksection:read",
+            "https://evil.example/cb",
+            &mcp,
+        ))
+        .await;
+    assert_eq!(r.status(), 400);
+    // Another resource is refused back at the client.
+    let r = browser
+        .get(&authorize(
+            &pkce().1,
+            "worksection:read",
+            redirect,
+            "https://other.example/mcp",
+        ))
+        .await;
+    assert_eq!(r.status(), 302);
+    let back = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(query(&back, "error").as_deref(), Some("invalid_target"));
+    assert_eq!(query(&back, "iss").as_deref(), Some(base.as_str()));
+
+    // A read-only grant, through sign-in and consent; the redirect carries code, state, iss.
+    let (_, challenge) = pkce();
+    let back = browser
+        .approve(
+            &authorize(&challenge, "worksection:read", redirect, &mcp),
+            "ada@acme.example",
+        )
+        .await;
+    assert_eq!(query(&back, "state").as_deref(), Some("st-1"));
+    assert_eq!(query(&back, "iss").as_deref(), Some(base.as_str()));
+    let code = query(&back, "code").unwrap();
+    let exchange = |code: &str, verifier: &str, redirect: &str| {
+        vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.to_owned()),
+            ("code_verifier", verifier.to_owned()),
+            ("redirect_uri", redirect.to_owned()),
+            ("client_id", client_id.clone()),
+            ("resource", mcp.clone()),
+        ]
+    };
+    // A wrong verifier and a mismatched redirect URI are refused (and spend the code).
+    let (wrong_verifier, _) = pkce();
+    let f = exchange(&code, &wrong_verifier, redirect);
+    let (status, body) = token_request(&base, &f).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
+    let (verifier, challenge) = pkce();
+    let back = browser
+        .approve(
+            &authorize(&challenge, "worksection:read", redirect, &mcp),
+            "ada@acme.example",
+        )
+        .await;
+    let code = query(&back, "code").unwrap();
+    let f = exchange(&code, &verifier, "http://localhost:8787/other");
+    let (status, body) = token_request(&base, &f).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
+    // The right exchange; then the same code again is refused.
+    let (verifier, challenge) = pkce();
+    let back = browser
+        .approve(
+            &authorize(&challenge, "worksection:read", redirect, &mcp),
+            "ada@acme.example",
+        )
+        .await;
+    let code = query(&back, "code").unwrap();
+    let f = exchange(&code, &verifier, redirect);
+    let (status, tokens) = token_request(&base, &f).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["scope"], "worksection:read");
+    assert_eq!(tokens["expires_in"], 30 * 86_400);
+    let (status, body) = token_request(&base, &f).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
+    // Replaying the code revoked what it had issued.
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let e = call_tool(&mcp, &access, "worksection_list_members", json!({}))
+        .await
+        .unwrap_err();
+    assert!(e.contains("401") || e.contains("Auth"), "{e}");
+
+    // A fresh read grant: reads work, a write tool gets 403 insufficient_scope naming
+    // every scope to ask for; a step-up grant then passes.
+    let (verifier, challenge) = pkce();
+    let back = browser
+        .approve(
+            &authorize(&challenge, "worksection:read", redirect, &mcp),
+            "ada@acme.example",
+        )
+        .await;
+    let f = exchange(&query(&back, "code").unwrap(), &verifier, redirect);
+    let (_, tokens) = token_request(&base, &f).await;
+    let access = tokens["access_token"].as_str().unwrap().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let r = call_tool(&mcp, &access, "worksection_list_members", json!({}))
+        .await
+        .unwrap();
+    assert_ne!(r.is_error, Some(true), "{:?}", r.content);
+    let write = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "worksection_create_project", "arguments": {"title": "Step-up"}}});
+    let resp = reqwest::Client::new()
+        .post(&mcp)
+        .bearer_auth(&access)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .json(&write)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let challenge_header = resp.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        challenge_header.contains("error=\"insufficient_scope\"")
+            && challenge_header.contains("scope=\"worksection:read worksection:write\""),
+        "{challenge_header}"
+    );
+    let (verifier, challenge) = pkce();
+    let back = browser
+        .approve(
+            &authorize(
+                &challenge,
+                "worksection:read worksection:write",
+                redirect,
+                &mcp,
+            ),
+            "ada@acme.example",
+        )
+        .await;
+    let f = exchange(&query(&back, "code").unwrap(), &verifier, redirect);
+    let (_, stepped) = token_request(&base, &f).await;
+    let r = call_tool(
+        &mcp,
+        stepped["access_token"].as_str().unwrap(),
+        "worksection_create_project",
+        json!({"title": "Step-up"}),
+    )
+    .await
+    .unwrap();
+    assert_ne!(r.is_error, Some(true), "{}", result_json(&r));
+
+    // Refresh rotates; using the old refresh token again revokes the whole family.
+    let (status, rotated) = token_request(
+        &base,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", &client_id),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{rotated}");
+    let new_access = rotated["access_token"].as_str().unwrap().to_owned();
+    call_tool(&mcp, &new_access, "worksection_list_members", json!({}))
+        .await
+        .unwrap();
+    let (status, body) = token_request(
+        &base,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &refresh),
+            ("client_id", &client_id),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
+    assert!(
+        call_tool(&mcp, &new_access, "worksection_list_members", json!({}))
+            .await
+            .is_err()
+    );
+    let (status, _) = token_request(
+        &base,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rotated["refresh_token"].as_str().unwrap()),
+            ("client_id", &client_id),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "the family's newest refresh token went too");
+
+    // Revocation (RFC 7009) stops a token at once.
+    let stepped_access = stepped["access_token"].as_str().unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/oauth/revoke"))
+        .form(&[("token", stepped_access), ("client_id", client_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        call_tool(&mcp, stepped_access, "worksection_list_members", json!({}))
+            .await
+            .is_err()
+    );
+
+    // A token issued for another resource is refused here.
+    let store = gateway::store::Store::open(
+        &pg.url,
+        gateway::vault::MasterKey::read_file(&key_file).unwrap(),
+    )
+    .await
+    .unwrap();
+    let team = store.tenant_by_slug("acme").await.unwrap();
+    let member = store.members(&team.id).await.unwrap().remove(0);
+    let foreign = store
+        .mint_tokens(
+            &team.id,
+            &member.id,
+            &client_id,
+            &["worksection:read".to_owned()],
+            "https://other.example/mcp",
+            "fam_foreign",
+            3600,
+            7200,
+        )
+        .await
+        .unwrap();
+    let e = call_tool(
+        &mcp,
+        &foreign.access_token,
+        "worksection_list_members",
+        json!({}),
+    )
+    .await
+    .unwrap_err();
+    assert!(e.contains("401") || e.contains("Auth"), "{e}");
+}
