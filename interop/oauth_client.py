@@ -104,6 +104,8 @@ class Browser:
             if "Allow access?" not in page:
                 fail(f"no consent page: {page[:500]}")
             team = field(page, "team") or re.search(r'name="team" value="([^"]*)"', page).group(1)
+            # Signing in renewed the session, and with it the form's CSRF token.
+            form = {"request": field(page, "request"), "csrf": field(page, "csrf")}
             r = await b.post(post_url, data={**form, "action": "approve", "team": team})
             if r.status_code != 302:
                 fail(f"consent answered {r.status_code} (a redirect must be 302): {r.text[:300]}")

@@ -55,13 +55,14 @@ def main():
     handler = Mailbox(folder)
     ports = {"plain": free_port(), "starttls": free_port(), "tls": free_port()}
     controllers = [
-        Controller(handler, hostname="127.0.0.1", port=ports["plain"]),
+        Controller(handler, hostname="127.0.0.1", port=ports["plain"], ready_timeout=60),
         Controller(
             handler,
             hostname="127.0.0.1",
             port=ports["starttls"],
             tls_context=server_ctx,
             require_starttls=True,
+            ready_timeout=60,
         ),
         Controller(
             handler,
@@ -69,6 +70,7 @@ def main():
             port=ports["tls"],
             ssl_context=server_ctx,
             server_hostname="localhost",
+            ready_timeout=60,
         ),
     ]
     for c in controllers:

@@ -106,6 +106,100 @@ pub enum KeysCommand {
     },
 }
 
+/// `switchboard client`: OAuth clients the operator registers for AI clients that do not
+/// register themselves (confidential, with a secret).
+#[derive(Debug, clap::Subcommand)]
+pub enum ClientCommand {
+    /// Register a confidential client; its secret is printed once.
+    Add {
+        /// A name people see on the consent page.
+        #[arg(long)]
+        name: String,
+        /// A redirect URI (repeat for several).
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+    },
+    /// The pre-registered clients (never their secrets).
+    List,
+    /// Replace a client's secret; the old one stops working at once.
+    RotateSecret { client_id: String },
+    /// Remove a client; its tokens stop working.
+    Remove { client_id: String },
+}
+
+pub async fn client(config: &Config, cmd: ClientCommand, out: &Output) -> anyhow::Result<()> {
+    let store = crate::app::open_store(config).await?;
+    match cmd {
+        ClientCommand::Add {
+            name,
+            redirect_uris,
+        } => {
+            for uri in &redirect_uris {
+                crate::oauth::check_redirect_uri(uri)
+                    .map_err(|why| anyhow::anyhow!("--redirect-uri {why}"))?;
+            }
+            let client_id = store.new_client_id();
+            let secret = format!("sbcs_{}", hex::encode(rand::random::<[u8; 32]>()));
+            store
+                .save_client(&crate::store::OAuthClient {
+                    client_id: client_id.clone(),
+                    kind: "static".into(),
+                    name: name.clone(),
+                    redirect_uris: redirect_uris.clone(),
+                    auth_method: "client_secret_basic".into(),
+                    secret_sha256: Some(crate::auth::hash_token(&secret)),
+                    fetched_at: None,
+                })
+                .await?;
+            print(
+                out,
+                json!({"client_id": client_id, "client_secret": secret, "name": name, "redirect_uris": redirect_uris}),
+                format!(
+                    "client {client_id} ({name})\nsecret: {secret}\nThe secret is shown once; only its hash is stored. It authenticates with client_secret_basic or client_secret_post."
+                ),
+            );
+        }
+        ClientCommand::List => {
+            let clients = store.static_clients().await?;
+            let value: Vec<Value> = clients
+                .iter()
+                .map(|c| json!({"client_id": c.client_id, "name": c.name, "redirect_uris": c.redirect_uris}))
+                .collect();
+            let text = clients
+                .iter()
+                .map(|c| format!("{}  {}  {}", c.client_id, c.name, c.redirect_uris.join(" ")))
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(
+                out,
+                json!(value),
+                if text.is_empty() {
+                    "no clients".into()
+                } else {
+                    text
+                },
+            );
+        }
+        ClientCommand::RotateSecret { client_id } => {
+            let secret = store.rotate_client_secret(&client_id).await?;
+            print(
+                out,
+                json!({"client_id": client_id, "client_secret": secret}),
+                format!("new secret for {client_id}:\n{secret}\nThe old one no longer works."),
+            );
+        }
+        ClientCommand::Remove { client_id } => {
+            store.remove_client(&client_id).await?;
+            print(
+                out,
+                json!({"removed": client_id}),
+                format!("removed {client_id}"),
+            );
+        }
+    }
+    Ok(())
+}
+
 fn print(out: &Output, value: Value, text: String) {
     if out.json {
         println!("{value}");

@@ -237,6 +237,13 @@ pub fn scopes_allow(scopes: &[String], connector: &str, writes: bool) -> Result<
     }
 }
 
+/// The tool a JSON-RPC message calls, if it is a `tools/call`.
+fn tool_called(message: &serde_json::Value) -> Option<String> {
+    (message["method"] == "tools/call")
+        .then(|| message["params"]["name"].as_str().map(str::to_owned))
+        .flatten()
+}
+
 /// What the scope check before the MCP endpoint needs.
 #[derive(Debug)]
 pub struct ScopeGate {
@@ -273,39 +280,53 @@ pub async fn require_scope(
         Ok(b) => b,
         Err(_) => return StatusCode::BAD_REQUEST.into_response(),
     };
-    let tool = match (method.as_deref(), name) {
-        (Some("tools/call"), Some(n)) => Some(n),
-        _ => serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .filter(|v| v["method"] == "tools/call")
-            .and_then(|v| v["params"]["name"].as_str().map(str::to_owned)),
+    // The body decides (a header that disagrees with it does not); on 2026-07-28 the
+    // headers name the same call, and a legacy batch is checked call by call.
+    let mut tools: Vec<String> = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Array(calls)) => calls.iter().filter_map(tool_called).collect(),
+        Ok(one) => tool_called(&one).into_iter().collect(),
+        Err(_) => Vec::new(),
     };
-    if let Some(tool) = tool
-        && let Some((t, active)) = gate.registry.tool(&tool)
+    if tools.is_empty()
+        && method.as_deref() == Some("tools/call")
+        && let Some(n) = name
     {
-        let connector = active.connector.info().id;
-        let writes = t.spec().access == connector_core::Access::Write;
-        if let Err(why) = scopes_allow(&grant.scopes, connector, writes) {
-            let needed = format!("{connector}:{}", if writes { "write" } else { "read" });
-            let mut scopes = grant.scopes.clone();
-            if !scopes.contains(&needed) {
-                scopes.push(needed);
+        tools.push(n);
+    }
+    let mut missing: Vec<(String, String)> = Vec::new();
+    for tool in &tools {
+        if let Some((t, active)) = gate.registry.tool(tool) {
+            let connector = active.connector.info().id;
+            let writes = t.spec().access == connector_core::Access::Write;
+            if let Err(why) = scopes_allow(&grant.scopes, connector, writes) {
+                missing.push((
+                    format!("{connector}:{}", if writes { "write" } else { "read" }),
+                    why,
+                ));
             }
-            let value = format!(
-                "Bearer error=\"insufficient_scope\", scope=\"{}\", resource_metadata=\"{}\", error_description=\"{why}\"",
-                scopes.join(" "),
-                gate.resource_metadata_url
-            );
-            let mut resp = (
-                StatusCode::FORBIDDEN,
-                axum::Json(serde_json::json!({"error": "insufficient_scope", "error_description": why, "scope": scopes.join(" ")})),
-            )
-                .into_response();
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-            }
-            return resp;
         }
+    }
+    if let Some((_, why)) = missing.first() {
+        let mut scopes = grant.scopes.clone();
+        for (needed, _) in &missing {
+            if !scopes.contains(needed) {
+                scopes.push(needed.clone());
+            }
+        }
+        let value = format!(
+            "Bearer error=\"insufficient_scope\", scope=\"{}\", resource_metadata=\"{}\", error_description=\"{why}\"",
+            scopes.join(" "),
+            gate.resource_metadata_url
+        );
+        let mut resp = (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({"error": "insufficient_scope", "error_description": why, "scope": scopes.join(" ")})),
+        )
+            .into_response();
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        return resp;
     }
     next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
         .await

@@ -75,6 +75,15 @@ enum Command {
         #[arg(long, env = "SWITCHBOARD_CONFIG", global = true)]
         config: Option<PathBuf>,
     },
+    /// OAuth clients the operator registers (confidential, with a secret).
+    Client {
+        #[command(subcommand)]
+        command: admin::ClientCommand,
+        #[command(flatten)]
+        out: admin::Output,
+        #[arg(long, env = "SWITCHBOARD_CONFIG", global = true)]
+        config: Option<PathBuf>,
+    },
     /// The vault's master key.
     Keys {
         #[command(subcommand)]
@@ -195,6 +204,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
         } => {
             admin::connection(&admin_config(config.as_deref())?, command, &out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Client {
+            command,
+            out,
+            config,
+        } => {
+            admin::client(&admin_config(config.as_deref())?, command, &out).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys {

@@ -109,6 +109,80 @@ fn the_python_sdk_signs_in_with_a_client_metadata_document() {
     let _ = host.wait();
 }
 
+#[tokio::test]
+async fn the_sign_in_and_consent_pages_work_in_headless_chromium() {
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("Chromium is needed for this test: apt-get install chromium (.ci/run installs it)");
+    let node = interop().join("node_modules/.bin/node");
+    assert!(node.exists(), "run `cargo xtask setup` for Node 22");
+    let demo = common::demo(&[]);
+    let outbox = demo.printed("The code arrives in the outbox:");
+    let redirect = "http://localhost:53682/callback";
+    let (status, client) = http_json(
+        Method::POST,
+        &format!("{}/oauth/register", demo.base),
+        None,
+        Some(json!({"client_name": "Chromium check", "redirect_uris": [redirect], "token_endpoint_auth_method": "none"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, challenge) = pkce();
+    let mut authorize = url::Url::parse(&format!("{}/oauth/authorize", demo.base)).unwrap();
+    authorize
+        .query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", client["client_id"].as_str().unwrap())
+        .append_pair("redirect_uri", redirect)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("state", "chromium")
+        .append_pair("resource", &demo.url);
+    let shots = std::env::var("SWITCHBOARD_TEST_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../results/screenshots")
+        });
+    let out = Command::new(node)
+        .arg(interop().join("browser_check.mjs"))
+        .arg(chromium)
+        .arg(authorize.as_str())
+        .arg(&outbox)
+        .arg("demo@switchboard.invalid")
+        .arg(&shots)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {text}"));
+    let back = url::Url::parse(report["redirect"].as_str().unwrap()).unwrap();
+    assert!(
+        query(&back, "code").is_some_and(|c| c.starts_with("sbc_")),
+        "{back}"
+    );
+    assert_eq!(query(&back, "state").as_deref(), Some("chromium"));
+    assert_eq!(query(&back, "iss").as_deref(), Some(demo.base.as_str()));
+    for shot in report["screenshots"].as_array().unwrap() {
+        let bytes = std::fs::read(shot.as_str().unwrap()).unwrap();
+        assert!(
+            bytes.starts_with(b"\x89PNG") && bytes.len() > 5_000,
+            "{shot} is not a screenshot"
+        );
+    }
+}
+
 // ---- the refusals, over HTTP ----
 
 fn pkce() -> (String, String) {
@@ -169,7 +243,12 @@ impl Browser {
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
         }
-        req.send().await.unwrap()
+        let resp = req.send().await.unwrap();
+        // Signing in replaces the session cookie.
+        if let Some(c) = resp.headers().get("set-cookie") {
+            self.cookie = Some(c.to_str().unwrap().split(';').next().unwrap().to_owned());
+        }
+        resp
     }
 
     /// Signs in as `email` and approves: the client's redirect location.
@@ -450,7 +529,8 @@ async fn the_authorization_server_refuses_what_the_rfcs_say_and_steps_up_scopes(
         ))
         .await;
     assert_eq!(r.status(), 400);
-    // Another resource is refused back at the client.
+    // Another resource is refused (shown, not redirected: a self-registered client's
+    // redirect is no open redirector).
     let r = browser
         .get(&authorize(
             &pkce().1,
@@ -459,10 +539,8 @@ async fn the_authorization_server_refuses_what_the_rfcs_say_and_steps_up_scopes(
             "https://other.example/mcp",
         ))
         .await;
-    assert_eq!(r.status(), 302);
-    let back = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
-    assert_eq!(query(&back, "error").as_deref(), Some("invalid_target"));
-    assert_eq!(query(&back, "iss").as_deref(), Some(base.as_str()));
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("invalid_target"));
 
     // A read-only grant, through sign-in and consent; the redirect carries code, state, iss.
     let (_, challenge) = pkce();
@@ -598,6 +676,21 @@ async fn the_authorization_server_refuses_what_the_rfcs_say_and_steps_up_scopes(
     .unwrap();
     assert_ne!(r.is_error, Some(true), "{}", result_json(&r));
 
+    // An empty scope on refresh keeps the grant's scopes (it never widens to "all").
+    let (status, same) = token_request(
+        &base,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.as_str()),
+            ("client_id", client_id.as_str()),
+            ("scope", " "),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{same}");
+    assert_eq!(same["scope"], "worksection:read");
+    let refresh = same["refresh_token"].as_str().unwrap().to_owned();
+
     // Refresh rotates; using the old refresh token again revokes the whole family.
     let (status, rotated) = token_request(
         &base,
@@ -657,6 +750,121 @@ async fn the_authorization_server_refuses_what_the_rfcs_say_and_steps_up_scopes(
             .await
             .is_err()
     );
+
+    // Pre-registered confidential clients, by the operator's CLI: the secret is checked
+    // (before the grant is), and a rotated secret replaces the old one at once.
+    let admin_config = dir.path().join("admin.toml");
+    std::fs::write(
+        &admin_config,
+        format!(
+            "[store]\ndatabase_url = \"{}\"\nmaster_key_file = \"{}\"\n",
+            pg.url,
+            key_file.display()
+        ),
+    )
+    .unwrap();
+    let cli = |args: &[&str]| -> Value {
+        let mut all = args.to_vec();
+        all.extend(["--json", "--config", admin_config.to_str().unwrap()]);
+        let (ok, out) = common::run(&all, &[]);
+        assert!(ok, "{args:?}: {out}");
+        serde_json::from_str(
+            out.lines()
+                .find(|l| l.starts_with('{') || l.starts_with('['))
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let (ok, out) = common::run(
+        &[
+            "client",
+            "add",
+            "--name",
+            "Ops",
+            "--redirect-uri",
+            "http://evil.example/cb",
+            "--config",
+            admin_config.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!ok && out.contains("not loopback"), "{out}");
+    let added = cli(&[
+        "client",
+        "add",
+        "--name",
+        "Ops bot",
+        "--redirect-uri",
+        "https://ops.example/cb",
+    ]);
+    let ops_id = added["client_id"].as_str().unwrap().to_owned();
+    let ops_secret = added["client_secret"].as_str().unwrap().to_owned();
+    let listed = cli(&["client", "list"]);
+    assert!(
+        listed.to_string().contains(&ops_id) && !listed.to_string().contains(&ops_secret),
+        "{listed}"
+    );
+    let basic = |secret: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{ops_id}:{secret}"))
+        )
+    };
+    let exchange_as = |auth: String| {
+        let base = base.clone();
+        async move {
+            let resp = reqwest::Client::new()
+                .post(format!("{base}/oauth/token"))
+                .header("authorization", auth)
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", "sbc_bogus"),
+                    ("code_verifier", &"v".repeat(43)),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = exchange_as(basic(&ops_secret)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "authenticated: {body}"
+    );
+    let (status, body) = exchange_as(basic("sbcs_wrong")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client")),
+        "{body}"
+    );
+    let (status, body) = token_request(
+        &base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", "sbc_bogus"),
+            ("client_id", ops_id.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client")),
+        "a confidential client needs its secret: {body}"
+    );
+    let rotated_secret = cli(&["client", "rotate-secret", &ops_id])["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = exchange_as(basic(&ops_secret)).await;
+    assert_eq!(status, 401, "the old secret stopped working");
+    let (status, _) = exchange_as(basic(&rotated_secret)).await;
+    assert_eq!(status, 400, "the new secret authenticates");
+    cli(&["client", "remove", &ops_id]);
+    let (status, _) = exchange_as(basic(&rotated_secret)).await;
+    assert_eq!(status, 401);
 
     // A token issued for another resource is refused here.
     let store = gateway::store::Store::open(

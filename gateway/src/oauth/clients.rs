@@ -55,6 +55,9 @@ pub fn check_redirect_uri(raw: &str) -> Result<Url, String> {
 /// Whether `asked` is one of `registered`: exact match, except that the port of a
 /// loopback `http` URI may differ (RFC 8252 §7.3: native apps pick a free port).
 pub fn redirect_matches(registered: &[String], asked: &str) -> bool {
+    if asked.contains('#') {
+        return false;
+    }
     if registered.iter().any(|r| r == asked) {
         return true;
     }
@@ -114,6 +117,12 @@ pub async fn register(State(server): State<Arc<AuthServer>>, body: Bytes) -> Res
             );
         }
     };
+    if uris.len() > 10 || uris.iter().any(|u| u.len() > 2000) {
+        return register_error(
+            "invalid_redirect_uri",
+            "at most 10 redirect_uris of at most 2000 characters each",
+        );
+    }
     for uri in &uris {
         if let Err(why) = check_redirect_uri(uri) {
             return register_error("invalid_redirect_uri", why);
@@ -221,6 +230,8 @@ pub async fn register(State(server): State<Arc<AuthServer>>, body: Bytes) -> Res
 pub struct Fetcher {
     allow_private: bool,
     extra_root: Option<reqwest::Certificate>,
+    /// At most a few fetches at once, whoever asks.
+    slots: tokio::sync::Semaphore,
 }
 
 const DOCUMENT_MAX_BYTES: usize = 64 * 1024;
@@ -241,6 +252,7 @@ impl Fetcher {
         Ok(Fetcher {
             allow_private: config.client_metadata_allow_private_addresses,
             extra_root,
+            slots: tokio::sync::Semaphore::new(4),
         })
     }
 
@@ -250,6 +262,11 @@ impl Fetcher {
         if url.scheme() != "https" {
             return Err("a client id that is a URL must be https".into());
         }
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| "the fetcher is shutting down".to_owned())?;
         if url.path() == "/" || url.path().is_empty() {
             return Err("a client metadata document URL must have a path".into());
         }
@@ -289,6 +306,8 @@ impl Fetcher {
             .timeout(Duration::from_secs(5))
             .connect_timeout(Duration::from_secs(3))
             .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
+            // No proxy: it would resolve the host itself, past the check.
+            .no_proxy()
             // Connect to the address just checked, not one a second lookup returns.
             .resolve(&host, addr);
         if let Some(root) = &self.extra_root {

@@ -165,13 +165,27 @@ pub async fn authorize(
         }
     };
     let state = q.get("state").map(String::as_str);
+    // Errors go back to a pre-registered client; a client anyone could have registered
+    // gets the error shown instead, so this endpoint is no open redirector.
     let fail = |error: &str, description: &str| {
-        back_to_client(
-            &server,
-            &redirect_uri,
-            state,
-            &[("error", error), ("error_description", description)],
-        )
+        if client.kind == "static" {
+            back_to_client(
+                &server,
+                &redirect_uri,
+                state,
+                &[("error", error), ("error_description", description)],
+            )
+        } else {
+            page(
+                StatusCode::BAD_REQUEST,
+                "This sign-in cannot go on",
+                &format!(
+                    "<p class=\"error\">The client's request is not valid: <code>{}</code>: {}.</p><p>Tell the app's makers, or start again from it.</p>",
+                    escape(error),
+                    escape(description)
+                ),
+            )
+        }
     };
     if q.get("response_type").map(String::as_str) != Some("code") {
         return fail(
@@ -179,10 +193,11 @@ pub async fn authorize(
             "only response_type=code is supported",
         );
     }
-    let Some(challenge) = q
-        .get("code_challenge")
-        .filter(|c| (43..=128).contains(&c.len()))
-    else {
+    let Some(challenge) = q.get("code_challenge").filter(|c| {
+        c.len() == 43
+            && c.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }) else {
         return fail(
             "invalid_request",
             "PKCE is required: send code_challenge (S256)",
@@ -380,7 +395,11 @@ async fn render(
         .map(|s| {
             let (connector, level) = s.split_once(':').unwrap_or((s, ""));
             let what = if level == "write" { "read and change" } else { "read" };
-            format!("<li>{what} your team's {} data <span class=\"muted\">(<code>{}</code>)</span></li>", escape(connector), escape(s))
+            let shown = server
+                .connections
+                .connector(connector)
+                .map_or(connector, |a| a.connector.info().display_name);
+            format!("<li>{what} your team's {} data <span class=\"muted\">(<code>{}</code>)</span></li>", escape(shown), escape(s))
         })
         .collect();
     page(
@@ -389,13 +408,22 @@ async fn render(
         &format!(
             "{note_html}<p>Signed in as <strong>{e}</strong>.</p>\
              <p><strong>{c}</strong> asks to:</p><ul>{scopes}</ul>\
-             <p class=\"muted\">After you allow it, you are sent back to <code>{r}</code>. Allow only if you started this from that app.</p>\
+             <p class=\"muted\">After you allow it, you are sent back to <strong>{host}</strong> (<code>{r}</code>). Allow only if you started this from that app.</p>\
              <form method=\"post\" action=\"/oauth/continue\">{hidden}{team_choice}\
              <button type=\"submit\" name=\"action\" value=\"approve\">Allow</button>\
              <button type=\"submit\" name=\"action\" value=\"deny\">Deny</button></form>",
             e = escape(&email),
             c = escape(&client_name),
             r = escape(&request.redirect_uri),
+            host = escape(
+                &Url::parse(&request.redirect_uri)
+                    .ok()
+                    .map(|u| match u.host_str() {
+                        Some(h) => h.to_owned(),
+                        None => format!("{}:", u.scheme()),
+                    })
+                    .unwrap_or_default()
+            ),
         ),
     )
 }
@@ -504,9 +532,30 @@ pub async fn act(
                 .unwrap_or_default();
             match store.check_code(SIGNIN, &pending, &code).await {
                 Ok(Ok(_)) => {
-                    let _ = store.set_session_email(&sid, &pending, true).await;
-                    tracing::info!(email = %pending, "signed in for OAuth");
-                    again()
+                    // A new session id once signed in: a cookie planted before sign-in
+                    // must not become a signed-in session.
+                    match store
+                        .renew_session(&sid, Some(&pending), SESSION_TTL_SECS)
+                        .await
+                    {
+                        Ok(id) => {
+                            tracing::info!("signed in for OAuth");
+                            let mut resp = again();
+                            resp.headers_mut()
+                                .insert(header::SET_COOKIE, session_cookie(&server, &id));
+                            resp
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "session not renewed");
+                            render(
+                                &server,
+                                &headers,
+                                &request_id,
+                                Some("The sign-in could not be saved; try again."),
+                            )
+                            .await
+                        }
+                    }
                 }
                 Ok(Err(CodeError::Wrong { left })) => {
                     render(
@@ -539,10 +588,15 @@ pub async fn act(
                 }
             }
         }
-        Some("restart") => {
-            let _ = store.sign_out_session(&sid).await;
-            again()
-        }
+        Some("restart") => match store.renew_session(&sid, None, SESSION_TTL_SECS).await {
+            Ok(id) => {
+                let mut resp = again();
+                resp.headers_mut()
+                    .insert(header::SET_COOKIE, session_cookie(&server, &id));
+                resp
+            }
+            Err(_) => again(),
+        },
         Some("deny") => {
             if !store
                 .finish_auth_request(&request.id)

@@ -132,6 +132,7 @@ pub async fn token(
                 .await
             {
                 Ok(m) => issued(m),
+                Err(crate::store::StoreError::Conflict(why)) => grant_error("invalid_grant", why),
                 Err(e) => {
                     tracing::error!(error = %e, "tokens not minted");
                     oauth_error(
@@ -152,9 +153,11 @@ pub async fn token(
                     format!("this server issues tokens only for {}", server.resource),
                 );
             }
+            // An empty `scope` is no scope parameter: the grant's scopes, never none.
             let scopes: Option<Vec<String>> = form
                 .get("scope")
-                .map(|s| s.split_whitespace().map(str::to_owned).collect());
+                .map(|s| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+                .filter(|s| !s.is_empty());
             match store
                 .rotate_refresh(
                     refresh,
@@ -174,6 +177,7 @@ pub async fn token(
                     "invalid_grant",
                     "the refresh token is unknown, expired, revoked, of another client, or asks for more scopes than granted",
                 ),
+                Err(crate::store::StoreError::Conflict(why)) => grant_error("invalid_grant", why),
                 Err(e) => {
                     tracing::error!(error = %e, "refresh failed");
                     oauth_error(

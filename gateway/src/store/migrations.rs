@@ -165,6 +165,10 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         revoked_at BIGINT
     );
     CREATE INDEX refresh_by_family ON oauth_refresh_tokens (family_id);
+    CREATE TABLE oauth_revoked_families (
+        family_id TEXT PRIMARY KEY,
+        revoked_at BIGINT NOT NULL
+    );
     ALTER TABLE api_tokens ADD COLUMN client_id TEXT;
     ALTER TABLE api_tokens ADD COLUMN resource TEXT;
     ALTER TABLE api_tokens ADD COLUMN family_id TEXT;

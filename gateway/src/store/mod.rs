@@ -946,7 +946,8 @@ impl Store {
     ) -> Result<Option<TokenGrant>> {
         let row = sqlx::query(
             "SELECT k.id, k.tenant_id, k.member_id, k.scopes, k.resource FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id \
-             WHERE k.token_sha256 = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2) AND t.status = 'active'",
+             WHERE k.token_sha256 = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2) AND t.status = 'active' \
+             AND (k.family_id IS NULL OR NOT EXISTS (SELECT 1 FROM oauth_revoked_families f WHERE f.family_id = k.family_id))",
         )
         .bind(crate::auth::hash_token(token))
         .bind(now())

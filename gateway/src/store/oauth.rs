@@ -67,13 +67,22 @@ pub enum RefreshRefused {
     Reused,
 }
 
-/// Freshly minted tokens.
-#[derive(Debug, Clone)]
+/// Freshly minted tokens. `Debug` shows no token.
+#[derive(Clone)]
 pub struct Minted {
     pub access_token: String,
     pub refresh_token: String,
     pub expires_in: i64,
     pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for Minted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Minted")
+            .field("expires_in", &self.expires_in)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
 }
 
 fn split(s: &str) -> Vec<String> {
@@ -86,9 +95,10 @@ impl Store {
     /// Saves a client; for `dcr` and `static` a new id is made, for `cimd` the id is
     /// the document's URL (saved again when refetched).
     pub async fn save_client(&self, client: &OAuthClient) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM oauth_clients WHERE client_id = $1 AND kind = 'cimd'")
             .bind(&client.client_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO oauth_clients (client_id, kind, name, redirect_uris, auth_method, secret_sha256, created_at, fetched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(&client.client_id)
@@ -99,8 +109,9 @@ impl Store {
             .bind(&client.secret_sha256)
             .bind(now())
             .bind(client.fetched_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -232,6 +243,29 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces a session's id (after sign-in, or to sign out): a cookie someone planted
+    /// before does not become a signed-in session. Returns the new id.
+    pub async fn renew_session(
+        &self,
+        old: &str,
+        email: Option<&str>,
+        ttl_secs: i64,
+    ) -> Result<String> {
+        sqlx::query("DELETE FROM oauth_sessions WHERE id_sha256 = $1")
+            .bind(hash_token(old))
+            .execute(&self.pool)
+            .await?;
+        let id = format!("sbs_{}", hex::encode(rand::random::<[u8; 32]>()));
+        sqlx::query("INSERT INTO oauth_sessions (id_sha256, email, pending_email, created_at, expires_at) VALUES ($1, $2, NULL, $3, $4)")
+            .bind(hash_token(&id))
+            .bind(email)
+            .bind(now())
+            .bind(now() + ttl_secs)
+            .execute(&self.pool)
+            .await?;
+        Ok(id)
     }
 
     /// A new browser session; returns its id (the cookie's value).
@@ -393,10 +427,33 @@ impl Store {
         access_ttl_secs: i64,
         refresh_ttl_secs: i64,
     ) -> Result<Minted> {
+        if scopes.is_empty() {
+            // No scopes means every tool for an API token; an OAuth grant always names them.
+            return Err(StoreError::Conflict(
+                "an OAuth token must carry scopes".into(),
+            ));
+        }
         let access = crate::auth::new_token();
         let refresh = format!("sbr_{}", hex::encode(rand::random::<[u8; 32]>()));
         let at = now();
         let mut tx = self.pool.begin().await?;
+        let live = sqlx::query("SELECT 1 AS ok FROM members m JOIN tenants t ON t.id = m.tenant_id WHERE m.id = $1 AND t.id = $2 AND t.status = 'active'")
+            .bind(member_id)
+            .bind(tenant_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if live.is_none() {
+            return Err(StoreError::Conflict(
+                "the team is not active or the person is no longer its member".into(),
+            ));
+        }
+        let revoked = sqlx::query("SELECT 1 AS r FROM oauth_revoked_families WHERE family_id = $1")
+            .bind(family_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if revoked.is_some() {
+            return Err(StoreError::Conflict("this grant was revoked".into()));
+        }
         sqlx::query("INSERT INTO api_tokens (id, tenant_id, member_id, token_sha256, name, scopes, created_at, expires_at, client_id, resource, family_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
             .bind(new_id("k"))
             .bind(tenant_id)
@@ -458,6 +515,18 @@ impl Store {
         {
             return Ok(Err(RefreshRefused::Invalid));
         }
+        // Checked before the token is spent, so a request asking for too much leaves the
+        // grant as it was.
+        let granted = split(&r.try_get::<String, _>("scopes")?);
+        let scopes = match scopes {
+            Some(asked) if !asked.is_empty() => {
+                if asked.iter().any(|s| !granted.contains(s)) {
+                    return Ok(Err(RefreshRefused::Invalid));
+                }
+                asked.to_vec()
+            }
+            _ => granted,
+        };
         let spent = sqlx::query("UPDATE oauth_refresh_tokens SET rotated_at = $1 WHERE token_sha256 = $2 AND rotated_at IS NULL")
             .bind(now())
             .bind(&hash)
@@ -468,16 +537,6 @@ impl Store {
             tracing::warn!(family = %family, "a rotated refresh token was used again; its family is revoked");
             return Ok(Err(RefreshRefused::Reused));
         }
-        let granted = split(&r.try_get::<String, _>("scopes")?);
-        let scopes = match scopes {
-            Some(asked) => {
-                if asked.iter().any(|s| !granted.contains(s)) {
-                    return Ok(Err(RefreshRefused::Invalid));
-                }
-                asked.to_vec()
-            }
-            None => granted,
-        };
         let minted = self
             .mint_tokens(
                 &r.try_get::<String, _>("tenant_id")?,
@@ -493,8 +552,23 @@ impl Store {
         Ok(Ok(minted))
     }
 
-    /// Revokes every token of a grant family.
+    /// Revokes every token of a grant family, for good: the family is recorded, so tokens
+    /// a concurrent request mints into it afterwards are refused too.
     pub async fn revoke_family(&self, family_id: &str) -> Result<()> {
+        match sqlx::query(
+            "INSERT INTO oauth_revoked_families (family_id, revoked_at) VALUES ($1, $2)",
+        )
+        .bind(family_id)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        {
+            Ok(_) => {}
+            Err(e) => match StoreError::from(e) {
+                StoreError::Conflict(_) => {}
+                other => return Err(other),
+            },
+        }
         sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
         )
