@@ -12,7 +12,7 @@ use axum::{
     body::Bytes,
     extract::{ConnectInfo, Path, Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::{delete, get, post},
 };
 use connector_core::{CredentialKind, Credentials, ErrorKind};
@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 use crate::{
     config::RegistrationConfig,
     connections::{Connections, LINK_PURPOSE},
+    html::{cookie, escape, page},
     mail::Mailer,
     registry::Active,
     store::{CodeError, ConnectLink, Connection, Role, StoreError, TokenGrant},
@@ -292,14 +293,12 @@ async fn register(
         "Your Switchboard sign-up code is {code}.\n\nIt works for 10 minutes. Confirm with:\n\n  POST {base}/api/confirm {{\"email\": \"{email}\", \"code\": \"{code}\"}}\n\nIf you did not sign up, ignore this mail.\n",
         base = api.connections.public_url(),
     );
-    if let Err(e) = api
+    if api
         .mailer
-        .send(&email, &format!("Your Switchboard code: {code}"), &body)
+        .send_code(store, &challenge, &email, &code, &body)
         .await
+        .is_err()
     {
-        // A code that never went out must not count against the limits.
-        let _ = store.delete_challenge(&challenge).await;
-        tracing::error!(error = %e, "the sign-up code could not be mailed");
         return Err(ApiError::new(
             StatusCode::BAD_GATEWAY,
             "mail_failed",
@@ -434,6 +433,27 @@ async fn team_admin(api: &Api, headers: &HeaderMap) -> ApiResult<TokenGrant> {
         ));
     }
     Ok(grant)
+}
+
+/// The member of the team with `email`, named in a request body.
+async fn member_by_email(
+    api: &Api,
+    tenant_id: &str,
+    email: &str,
+) -> ApiResult<crate::store::Member> {
+    let email = check_email(email)?;
+    api.connections
+        .store()
+        .members(tenant_id)
+        .await?
+        .into_iter()
+        .find(|x| x.email == email)
+        .ok_or_else(|| {
+            ApiError::bad(
+                "unknown_member",
+                format!("{email} is not a member of this team"),
+            )
+        })
 }
 
 fn connection_json(c: &Connection, members: &[crate::store::Member]) -> Value {
@@ -601,23 +621,7 @@ async fn add_connection(
     let store = api.connections.store();
     let member_id = match string_field(&m, "member")? {
         None => None,
-        Some(email) => {
-            let email = check_email(&email)?;
-            Some(
-                store
-                    .members(&grant.tenant_id)
-                    .await?
-                    .into_iter()
-                    .find(|x| x.email == email)
-                    .ok_or_else(|| {
-                        ApiError::bad(
-                            "unknown_member",
-                            format!("{email} is not a member of this team"),
-                        )
-                    })?
-                    .id,
-            )
-        }
+        Some(email) => Some(member_by_email(&api, &grant.tenant_id, &email).await?.id),
     };
     let members = store.members(&grant.tenant_id).await?;
     match m.get("credentials") {
@@ -746,22 +750,7 @@ async fn issue_token(
             Some(id) => Some(store.member(&grant.tenant_id, id).await?),
             None => None,
         },
-        Some(email) => {
-            let email = check_email(&email)?;
-            Some(
-                store
-                    .members(&grant.tenant_id)
-                    .await?
-                    .into_iter()
-                    .find(|x| x.email == email)
-                    .ok_or_else(|| {
-                        ApiError::bad(
-                            "unknown_member",
-                            format!("{email} is not a member of this team"),
-                        )
-                    })?,
-            )
-        }
+        Some(email) => Some(member_by_email(&api, &grant.tenant_id, &email).await?),
     };
     if member.as_ref().is_some_and(|m| m.role == Role::Member)
         && scopes.iter().any(|s| s == ADMIN_SCOPE)
@@ -807,29 +796,6 @@ async fn revoke_token(
 }
 
 // ---- connect pages ----
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{t}</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}}label{{display:block;margin-top:1rem}}input{{width:100%;padding:.4rem}}button,.button{{margin-top:1.2rem;padding:.5rem 1rem}}</style>\
-         </head><body><h1>{t}</h1>{body_html}</body></html>",
-        t = escape(title)
-    );
-    let mut resp = (status, Html(html)).into_response();
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp.headers_mut()
-        .insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    resp
-}
 
 fn dead_link() -> Response {
     page(
@@ -1047,17 +1013,6 @@ async fn connect_oauth(State(api): State<Arc<Api>>, Path(token): Path<String>) -
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
     resp
-}
-
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 #[derive(Debug, serde::Deserialize)]

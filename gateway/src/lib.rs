@@ -13,6 +13,7 @@ pub mod config;
 pub mod connections;
 pub mod demo;
 pub mod hosts;
+pub mod html;
 pub mod mail;
 pub mod mcp;
 pub mod oauth;

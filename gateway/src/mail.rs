@@ -115,6 +115,26 @@ impl Mailer {
         }
     }
 
+    /// Mails a one-time code; if it cannot go out, its challenge is removed again, so a
+    /// code nobody received counts against no limit.
+    pub async fn send_code(
+        &self,
+        store: &crate::store::Store,
+        challenge: &str,
+        to: &str,
+        code: &str,
+        text: &str,
+    ) -> Result<(), MailError> {
+        let sent = self
+            .send(to, &format!("Your Switchboard code: {code}"), text)
+            .await;
+        if let Err(e) = &sent {
+            let _ = store.delete_challenge(challenge).await;
+            tracing::error!(error = %e, "a one-time code could not be mailed");
+        }
+        sent
+    }
+
     /// Sends a plain-text mail.
     pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), MailError> {
         let to_box: Mailbox = to

@@ -324,16 +324,7 @@ async fn on_postgresql_teams_register_connect_through_oauth_and_stay_apart() {
     let pg = common::PgDb::new();
     let dir = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("master.key");
-    std::fs::write(
-        &key_file,
-        gateway::vault::MasterKey::generate().to_base64().as_bytes(),
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        &key_file,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )
-    .unwrap();
+    common::write_key_file(&key_file);
     let outbox = dir.path().join("outbox");
     let port = common::free_port();
     let ws = format!(

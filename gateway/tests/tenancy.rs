@@ -39,13 +39,7 @@ impl Operator {
         let pg = postgres.then(common::PgDb::new);
         let db = match &pg {
             Some(pg) => {
-                std::fs::write(
-                    &key,
-                    gateway::vault::MasterKey::generate().to_base64().as_bytes(),
-                )
-                .unwrap();
-                std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-                    .unwrap();
+                common::write_key_file(&key);
                 pg.url.clone()
             }
             None => format!("sqlite://{}", dir.path().join("switchboard.db").display()),

@@ -10,51 +10,17 @@ use axum::{
     body::Bytes,
     extract::{Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use url::Url;
 
 use super::{AuthServer, CODE_TTL_SECS, SESSION_TTL_SECS, clients};
-use crate::store::{AuthRequest, CodeError, CodeGrant, OAuthClient};
+use crate::{
+    html::{cookie, escape, harden, page},
+    store::{AuthRequest, CodeError, CodeGrant, OAuthClient},
+};
 
 const SIGNIN: &str = "signin";
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-fn harden(mut resp: Response) -> Response {
-    let h = resp.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"),
-    );
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    resp
-}
-
-fn page(status: StatusCode, title: &str, body_html: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{t}</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1d1d1f}}\
-         label{{display:block;margin-top:1rem}}input[type=email],input[type=text]{{width:100%;padding:.5rem;font-size:1rem}}\
-         button{{margin-top:1.2rem;margin-right:.6rem;padding:.55rem 1.1rem;font-size:1rem}}.muted{{color:#666;font-size:.9rem}}\
-         .error{{color:#b00020}}code{{background:#f3f3f3;padding:0 .2rem}}ul{{padding-left:1.2rem}}</style>\
-         </head><body><h1>{t}</h1>{body_html}</body></html>",
-        t = escape(title)
-    );
-    harden((status, Html(html)).into_response())
-}
 
 fn error_page(message: &str) -> Response {
     page(
@@ -89,14 +55,7 @@ fn session_cookie(server: &AuthServer, id: &str) -> HeaderValue {
 }
 
 fn session_id<'h>(server: &AuthServer, headers: &'h HeaderMap) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == cookie_name(server))
-        .map(|(_, v)| v)
+    cookie(headers, cookie_name(server))
 }
 
 fn csrf(server: &AuthServer, session: &str, request: &str) -> String {
@@ -499,13 +458,12 @@ pub async fn act(
                         let text = format!(
                             "Your Switchboard sign-in code is {code}.\n\nIt works for 10 minutes. If you did not try to sign in, ignore this mail.\n"
                         );
-                        if let Err(e) = server
+                        if server
                             .mailer
-                            .send(&email, &format!("Your Switchboard code: {code}"), &text)
+                            .send_code(store, &challenge, &email, &code, &text)
                             .await
+                            .is_err()
                         {
-                            let _ = store.delete_challenge(&challenge).await;
-                            tracing::error!(error = %e, "the sign-in code could not be mailed");
                             return render(
                                 &server,
                                 &headers,

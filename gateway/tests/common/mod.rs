@@ -377,3 +377,11 @@ pub fn result_json(r: &rmcp::model::CallToolResult) -> serde_json::Value {
         )
     })
 }
+
+/// Writes a new master key file, owner-only (PostgreSQL needs one made beforehand).
+pub fn write_key_file(path: &std::path::Path) {
+    connector_core::http::install_crypto_provider();
+    let key = gateway::vault::MasterKey::generate();
+    std::fs::write(path, key.to_base64().as_bytes()).unwrap();
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+}
