@@ -39,6 +39,25 @@ pub enum TenantCommand {
     Suspend { slug: String },
     /// Let a team's tokens and tool calls work.
     Activate { slug: String },
+    /// Sign the team's people in through its own OIDC provider (company SSO) instead of
+    /// by email code: everyone whose address is at --email-domain.
+    Sso {
+        slug: String,
+        /// The provider's issuer URL (its /.well-known/openid-configuration is read).
+        #[arg(long, required_unless_present = "remove")]
+        issuer: Option<String>,
+        #[arg(long, required_unless_present = "remove")]
+        client_id: Option<String>,
+        /// The client secret, or `-` to read it from stdin.
+        #[arg(long, required_unless_present = "remove")]
+        client_secret: Option<String>,
+        /// Addresses at this domain sign in through the provider.
+        #[arg(long, required_unless_present = "remove")]
+        email_domain: Option<String>,
+        /// Go back to sign-in by email code.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Show or change what a team may use. Without options, prints the policy.
     Policy {
         slug: String,
@@ -248,6 +267,70 @@ pub async fn tenant(config: &Config, cmd: TenantCommand, out: &Output) -> anyhow
                 } else {
                     text
                 },
+            );
+        }
+        TenantCommand::Sso {
+            slug,
+            issuer,
+            client_id,
+            client_secret,
+            email_domain,
+            remove,
+        } => {
+            let t = store.tenant_by_slug(&slug).await?;
+            if remove {
+                store.remove_sso(&t.id).await?;
+                print(
+                    out,
+                    json!({"tenant": slug, "sso": null}),
+                    format!("{slug} signs in by email code again"),
+                );
+                return Ok(());
+            }
+            let (Some(issuer), Some(client_id), Some(secret), Some(domain)) =
+                (issuer, client_id, client_secret, email_domain)
+            else {
+                anyhow::bail!(
+                    "give --issuer, --client-id, --client-secret and --email-domain, or --remove"
+                );
+            };
+            let issuer = issuer.trim_end_matches('/').to_owned();
+            let parsed =
+                url::Url::parse(&issuer).map_err(|e| anyhow::anyhow!("--issuer {issuer}: {e}"))?;
+            let loopback = parsed.host_str().is_some_and(|h| {
+                h == "localhost"
+                    || h.parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            });
+            if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
+                anyhow::bail!(
+                    "--issuer must be an https URL (plain http only on loopback, for testing)"
+                );
+            }
+            let secret = if secret == "-" {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line.trim_end_matches(['\r', '\n']).to_owned()
+            } else {
+                secret
+            };
+            let domain = domain.trim().trim_start_matches('@').to_ascii_lowercase();
+            if !domain.contains('.') || domain.contains('@') {
+                anyhow::bail!("--email-domain {domain} is not a domain such as acme.example");
+            }
+            store
+                .set_sso(&crate::store::Sso {
+                    tenant_id: t.id.clone(),
+                    issuer: issuer.clone(),
+                    client_id: client_id.clone(),
+                    client_secret: secret,
+                    email_domain: domain.clone(),
+                })
+                .await?;
+            print(
+                out,
+                json!({"tenant": slug, "sso": {"issuer": issuer, "client_id": client_id, "email_domain": domain}}),
+                format!("{slug}: addresses at {domain} sign in through {issuer}"),
             );
         }
         TenantCommand::Policy {

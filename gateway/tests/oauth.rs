@@ -889,3 +889,296 @@ async fn the_authorization_server_refuses_what_the_rfcs_say_and_steps_up_scopes(
     .unwrap_err();
     assert!(e.contains("401") || e.contains("Auth"), "{e}");
 }
+
+// ---- sign-in through a team's own OIDC provider ----
+
+/// An OIDC provider for the test: discovery, authorize (approves at once, as one
+/// person), token (an ES256-signed ID token), JWKS.
+struct Idp {
+    key: ring::signature::EcdsaKeyPair,
+    issuer: String,
+    email: String,
+    codes: std::sync::Mutex<std::collections::HashMap<String, (String, String, String)>>,
+    saw_resource: std::sync::atomic::AtomicBool,
+    bad_signature: std::sync::atomic::AtomicBool,
+}
+
+async fn start_idp(email: &str) -> std::sync::Arc<Idp> {
+    use axum::{
+        Json, Router,
+        extract::{Form, Query, State},
+        response::{IntoResponse, Redirect},
+        routing::{get, post},
+    };
+    use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+    use std::{collections::HashMap, sync::Arc};
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let key =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}", listener.local_addr().unwrap());
+    let idp = Arc::new(Idp {
+        key,
+        issuer,
+        email: email.to_owned(),
+        codes: Default::default(),
+        saw_resource: Default::default(),
+        bad_signature: Default::default(),
+    });
+    async fn discovery(State(idp): State<Arc<Idp>>) -> Json<Value> {
+        let i = &idp.issuer;
+        Json(
+            json!({"issuer": i, "authorization_endpoint": format!("{i}/authorize"), "token_endpoint": format!("{i}/token"), "jwks_uri": format!("{i}/jwks")}),
+        )
+    }
+    async fn authorize(
+        State(idp): State<Arc<Idp>>,
+        Query(q): Query<HashMap<String, String>>,
+    ) -> impl IntoResponse {
+        if q.contains_key("resource") {
+            idp.saw_resource
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        let code = hex::encode(rand::random::<[u8; 16]>());
+        idp.codes.lock().unwrap().insert(
+            code.clone(),
+            (
+                q["nonce"].clone(),
+                q["code_challenge"].clone(),
+                q["redirect_uri"].clone(),
+            ),
+        );
+        let mut back = url::Url::parse(&q["redirect_uri"]).unwrap();
+        back.query_pairs_mut()
+            .append_pair("code", &code)
+            .append_pair("state", &q["state"]);
+        Redirect::to(back.as_str())
+    }
+    async fn token(
+        State(idp): State<Arc<Idp>>,
+        Form(f): Form<HashMap<String, String>>,
+    ) -> impl IntoResponse {
+        let Some((nonce, challenge, redirect)) = idp.codes.lock().unwrap().remove(&f["code"])
+        else {
+            return (
+                axum::http::StatusCode::BAD_REQUEST,
+                Json(json!({"error": "invalid_grant"})),
+            );
+        };
+        let pkce = URL_SAFE_NO_PAD.encode(Sha256::digest(f["code_verifier"].as_bytes()));
+        if pkce != challenge
+            || f["redirect_uri"] != redirect
+            || f["client_id"] != "sb-client"
+            || f["client_secret"] != "sb-secret"
+        {
+            return (
+                axum::http::StatusCode::BAD_REQUEST,
+                Json(json!({"error": "invalid_grant"})),
+            );
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let header =
+            URL_SAFE_NO_PAD.encode(json!({"alg": "ES256", "kid": "k1", "typ": "JWT"}).to_string());
+        let claims = URL_SAFE_NO_PAD.encode(
+            json!({"iss": idp.issuer, "aud": "sb-client", "sub": "u-42", "email": idp.email, "email_verified": true, "nonce": nonce, "iat": now, "exp": now + 300})
+                .to_string(),
+        );
+        let message = format!("{header}.{claims}");
+        let mut signature = idp
+            .key
+            .sign(&ring::rand::SystemRandom::new(), message.as_bytes())
+            .unwrap()
+            .as_ref()
+            .to_vec();
+        if idp.bad_signature.load(std::sync::atomic::Ordering::SeqCst) {
+            signature[10] ^= 1;
+        }
+        let id_token = format!("{message}.{}", URL_SAFE_NO_PAD.encode(signature));
+        (
+            axum::http::StatusCode::OK,
+            Json(json!({"access_token": "idp-at", "token_type": "Bearer", "id_token": id_token})),
+        )
+    }
+    async fn jwks(State(idp): State<Arc<Idp>>) -> Json<Value> {
+        let point = idp.key.public_key().as_ref();
+        Json(
+            json!({"keys": [{"kty": "EC", "crv": "P-256", "kid": "k1", "alg": "ES256", "use": "sig",
+            "x": URL_SAFE_NO_PAD.encode(&point[1..33]), "y": URL_SAFE_NO_PAD.encode(&point[33..65])}]}),
+        )
+    }
+    let app = Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/authorize", get(authorize))
+        .route("/token", post(token))
+        .route("/jwks", get(jwks))
+        .with_state(idp.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    idp
+}
+
+#[tokio::test]
+async fn a_team_signs_its_people_in_through_its_own_oidc_provider() {
+    connector_core::http::install_crypto_provider();
+    let idp = start_idp("grace@acme.example").await;
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    let db = format!("sqlite://{}", dir.path().join("switchboard.db").display());
+    let key_file = dir.path().join("master.key");
+    let port = common::free_port();
+    let config = format!(
+        "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n\
+         [store]\ndatabase_url = \"{db}\"\nmaster_key_file = \"{}\"\n[mail]\noutbox_dir = \"{}\"\n",
+        key_file.display(),
+        outbox.display()
+    );
+    let config_path = dir.path().join("switchboard.toml");
+    std::fs::write(&config_path, &config).unwrap();
+    let server = common::serve(&config);
+    let base = server.base.clone();
+    let mut browser = Browser::new(&base, outbox.clone());
+    let (status, _) = http_json(
+        Method::POST,
+        &format!("{base}/api/register"),
+        None,
+        Some(json!({"company": "Acme", "email": "ada@acme.example"})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let (code, _) = common::wait_for_code(&outbox, &mut browser.seen);
+    let (status, _) = http_json(
+        Method::POST,
+        &format!("{base}/api/confirm"),
+        None,
+        Some(json!({"email": "ada@acme.example", "code": code})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // The operator points the team at its provider (the secret from stdin).
+    let mut sso = Command::new(common::EXE)
+        .args([
+            "tenant",
+            "sso",
+            "acme",
+            "--issuer",
+            &idp.issuer,
+            "--client-id",
+            "sb-client",
+            "--client-secret",
+            "-",
+            "--email-domain",
+            "acme.example",
+            "--json",
+            "--config",
+        ])
+        .arg(&config_path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(sso.stdin.as_mut().unwrap(), b"sb-secret\n").unwrap();
+    let out = sso.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("sb-secret"));
+
+    let (_, client) = http_json(
+        Method::POST,
+        &format!("{base}/oauth/register"),
+        None,
+        Some(json!({"client_name": "SSO check", "redirect_uris": ["http://localhost:53682/callback"], "token_endpoint_auth_method": "none"})),
+    )
+    .await;
+    let client_id = client["client_id"].as_str().unwrap().to_owned();
+    let sign_in = |verifier_challenge: &str| {
+        let mut u = url::Url::parse(&format!("{base}/oauth/authorize")).unwrap();
+        u.query_pairs_mut()
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &client_id)
+            .append_pair("redirect_uri", "http://localhost:53682/callback")
+            .append_pair("code_challenge", verifier_challenge)
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("state", "sso")
+            .append_pair("resource", &server.url);
+        u.to_string()
+    };
+    // Through the provider: the address goes to it instead of getting a code.
+    let through_provider = async |browser: &mut Browser| {
+        let (_, challenge) = pkce();
+        let r = browser.get(&sign_in(&challenge)).await;
+        let page_url = format!("{base}{}", r.headers()["location"].to_str().unwrap());
+        let html = browser.get(&page_url).await.text().await.unwrap();
+        let (request, csrf) = (field(&html, "request"), field(&html, "csrf"));
+        let r = browser
+            .post(&[
+                ("request", &request),
+                ("csrf", &csrf),
+                ("action", "email"),
+                ("email", "grace@acme.example"),
+            ])
+            .await;
+        assert_eq!(r.status(), 302, "to the provider");
+        let to_idp = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(to_idp.starts_with(&idp.issuer), "{to_idp}");
+        assert!(
+            to_idp.contains("nonce=") && to_idp.contains("code_challenge="),
+            "{to_idp}"
+        );
+        let r = browser.get(&to_idp).await;
+        let callback = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(
+            callback.starts_with(&format!("{base}/oauth/sso/callback?")),
+            "{callback}"
+        );
+        (callback, page_url)
+    };
+    let (callback, page_url) = through_provider(&mut browser).await;
+    let r = browser.get(&callback).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    assert!(
+        !idp.saw_resource.load(std::sync::atomic::Ordering::SeqCst),
+        "resource must not reach the provider"
+    );
+    let html = browser.get(&page_url).await.text().await.unwrap();
+    assert!(
+        html.contains("Signed in as <strong>grace@acme.example</strong>"),
+        "{html}"
+    );
+    // The provider's answer works once.
+    let again = browser.get(&callback).await;
+    assert_eq!(again.status(), 400);
+    // Grace became a member of Acme.
+    let (ok, members) = common::run(
+        &[
+            "member",
+            "list",
+            "acme",
+            "--json",
+            "--config",
+            config_path.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(ok && members.contains("grace@acme.example"), "{members}");
+
+    // An ID token whose signature does not verify signs nobody in.
+    idp.bad_signature
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut stranger = Browser::new(&base, outbox.clone());
+    let (callback, _) = through_provider(&mut stranger).await;
+    let r = stranger.get(&callback).await;
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("signature does not verify")
+    );
+}

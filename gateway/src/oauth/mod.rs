@@ -9,6 +9,7 @@
 
 mod clients;
 mod pages;
+mod sso;
 mod token;
 
 use std::sync::Arc;
@@ -177,5 +178,6 @@ pub fn router(server: AuthServer) -> Router {
         .route("/oauth/continue", get(pages::show).post(pages::act))
         .route("/oauth/token", post(token::token))
         .route("/oauth/revoke", post(token::revoke))
+        .route("/oauth/sso/callback", get(sso::callback))
         .with_state(server)
 }

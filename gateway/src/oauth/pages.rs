@@ -41,7 +41,7 @@ fn cookie_name(server: &AuthServer) -> &'static str {
     }
 }
 
-fn session_cookie(server: &AuthServer, id: &str) -> HeaderValue {
+pub(super) fn session_cookie(server: &AuthServer, id: &str) -> HeaderValue {
     let secure = if server.secure_cookies() {
         "; Secure"
     } else {
@@ -52,6 +52,13 @@ fn session_cookie(server: &AuthServer, id: &str) -> HeaderValue {
         cookie_name(server)
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub(super) fn session_cookie_value<'h>(
+    server: &AuthServer,
+    headers: &'h HeaderMap,
+) -> Option<&'h str> {
+    session_id(server, headers)
 }
 
 fn session_id<'h>(server: &AuthServer, headers: &'h HeaderMap) -> Option<&'h str> {
@@ -443,6 +450,12 @@ pub async fn act(
                 .unwrap_or(0);
             if sent >= 10 {
                 return render(&server, &headers, &request_id, Some("Too many codes were sent to this address in the last hour; try again later.")).await;
+            }
+            // A team that signs its people in through its own provider: off to it.
+            if let Some(domain) = email.rsplit_once('@').map(|(_, d)| d)
+                && let Ok(Some(sso)) = store.sso_for_domain(domain).await
+            {
+                return super::sso::start(&server, &sso, &request_id, &sid).await;
             }
             let _ = store.set_session_email(&sid, &email, false).await;
             // A code goes out only to a member of an active team; the page reads the same

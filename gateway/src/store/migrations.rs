@@ -175,4 +175,27 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     CREATE INDEX tokens_by_family ON api_tokens (family_id)
     ",
     ),
+    (
+        5,
+        "teams' own OIDC providers (SSO) and their sign-in states",
+        "
+    CREATE TABLE tenant_sso (
+        tenant_id TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+        issuer TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        client_secret TEXT NOT NULL,
+        email_domain TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL
+    );
+    CREATE TABLE oauth_sso_states (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL,
+        session_sha256 TEXT NOT NULL,
+        tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        nonce TEXT NOT NULL,
+        code_verifier TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+    )
+    ",
+    ),
 ];

@@ -10,7 +10,9 @@ mod migrations;
 mod oauth;
 mod registration;
 
-pub use oauth::{AuthRequest, CodeGrant, Minted, OAuthClient, RefreshRefused, Session};
+pub use oauth::{
+    AuthRequest, CodeGrant, Minted, OAuthClient, RefreshRefused, Session, Sso, SsoState,
+};
 
 pub use registration::{Challenge, CodeError, ConnectLink};
 

@@ -67,6 +67,37 @@ pub enum RefreshRefused {
     Reused,
 }
 
+/// A team's own OIDC provider. `Debug` hides the secret.
+#[derive(Clone)]
+pub struct Sso {
+    pub tenant_id: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub email_domain: String,
+}
+
+impl std::fmt::Debug for Sso {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sso")
+            .field("tenant_id", &self.tenant_id)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("email_domain", &self.email_domain)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A sign-in at a team's provider, waiting for its answer.
+#[derive(Debug, Clone)]
+pub struct SsoState {
+    pub request_id: String,
+    pub session_sha256: String,
+    pub tenant_id: String,
+    pub nonce: String,
+    pub code_verifier: String,
+}
+
 /// Freshly minted tokens. `Debug` shows no token.
 #[derive(Clone)]
 pub struct Minted {
@@ -90,6 +121,139 @@ fn split(s: &str) -> Vec<String> {
 }
 
 impl Store {
+    // ---- teams' own sign-in (SSO) ----
+
+    /// Sets a team's OIDC provider; the client secret is sealed like a credential.
+    pub async fn set_sso(&self, sso: &Sso) -> Result<()> {
+        let dek = self.data_key(&sso.tenant_id, None).await?;
+        let sealed = Self::seal_credentials(
+            &dek,
+            &connector_core::Credentials::new(
+                connector_core::CredentialKind::OAuth2ClientCredentials,
+            )
+            .with("client_secret", sso.client_secret.clone()),
+            crate::vault::Binding {
+                tenant_id: &sso.tenant_id,
+                connection_id: "sso",
+            },
+        )?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM tenant_sso WHERE tenant_id = $1")
+            .bind(&sso.tenant_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO tenant_sso (tenant_id, issuer, client_id, client_secret, email_domain, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&sso.tenant_id)
+            .bind(&sso.issuer)
+            .bind(&sso.client_id)
+            .bind(&sealed)
+            .bind(sso.email_domain.to_ascii_lowercase())
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!("another team already signs in {} through its own provider", sso.email_domain)),
+                other => other,
+            })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn remove_sso(&self, tenant_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM tenant_sso WHERE tenant_id = $1")
+            .bind(tenant_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn sso_from(&self, r: &sqlx::any::AnyRow) -> Result<Sso> {
+        let tenant_id: String = r.try_get("tenant_id")?;
+        let sealed: String = r.try_get("client_secret")?;
+        let dek = self
+            .data_key(&tenant_id, Some(crate::vault::sealed_key_id(&sealed)?))
+            .await?;
+        let creds = Self::open_credentials(&dek, &sealed, &tenant_id, "sso")?;
+        use connector_core::ExposeSecret;
+        Ok(Sso {
+            client_secret: creds
+                .get("client_secret")
+                .map(|s| s.expose_secret().to_owned())
+                .unwrap_or_default(),
+            tenant_id,
+            issuer: r.try_get("issuer")?,
+            client_id: r.try_get("client_id")?,
+            email_domain: r.try_get("email_domain")?,
+        })
+    }
+
+    /// The active team whose provider signs in addresses at `domain`, if one does.
+    pub async fn sso_for_domain(&self, domain: &str) -> Result<Option<Sso>> {
+        let row = sqlx::query("SELECT s.tenant_id, s.issuer, s.client_id, s.client_secret, s.email_domain FROM tenant_sso s JOIN tenants t ON t.id = s.tenant_id WHERE s.email_domain = $1 AND t.status = 'active'")
+            .bind(domain.to_ascii_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => Ok(Some(self.sso_from(&r).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn sso_of(&self, tenant_id: &str) -> Result<Option<Sso>> {
+        let row = sqlx::query("SELECT tenant_id, issuer, client_id, client_secret, email_domain FROM tenant_sso WHERE tenant_id = $1")
+            .bind(tenant_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => Ok(Some(self.sso_from(&r).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records a sign-in sent to a team's provider; returns the `state` to send.
+    pub async fn create_sso_state(&self, s: &SsoState, ttl_secs: i64) -> Result<String> {
+        sqlx::query("DELETE FROM oauth_sso_states WHERE expires_at < $1")
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
+        let id = format!("sso_{}", hex::encode(rand::random::<[u8; 24]>()));
+        sqlx::query("INSERT INTO oauth_sso_states (id, request_id, session_sha256, tenant_id, nonce, code_verifier, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(&id)
+            .bind(&s.request_id)
+            .bind(&s.session_sha256)
+            .bind(&s.tenant_id)
+            .bind(&s.nonce)
+            .bind(&s.code_verifier)
+            .bind(now() + ttl_secs)
+            .execute(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
+    /// Takes a pending provider sign-in by its `state`, once.
+    pub async fn take_sso_state(&self, id: &str) -> Result<Option<SsoState>> {
+        let row = sqlx::query("SELECT request_id, session_sha256, tenant_id, nonce, code_verifier FROM oauth_sso_states WHERE id = $1 AND expires_at > $2")
+            .bind(id)
+            .bind(now())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let taken = sqlx::query("DELETE FROM oauth_sso_states WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if taken.rows_affected() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(SsoState {
+            request_id: r.try_get("request_id")?,
+            session_sha256: r.try_get("session_sha256")?,
+            tenant_id: r.try_get("tenant_id")?,
+            nonce: r.try_get("nonce")?,
+            code_verifier: r.try_get("code_verifier")?,
+        }))
+    }
+
     // ---- clients ----
 
     /// Saves a client; for `dcr` and `static` a new id is made, for `cimd` the id is
