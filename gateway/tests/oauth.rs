@@ -853,9 +853,55 @@ async fn the_authorization_server_refuses_what_the_rfcs_say_and_steps_up_scopes(
     assert_eq!(status, 401, "the old secret stopped working");
     let (status, _) = exchange_as(basic(&rotated_secret)).await;
     assert_eq!(status, 400, "the new secret authenticates");
+    // client_secret_post works the same.
+    let (status, body) = token_request(
+        &base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", "sbc_bogus"),
+            ("code_verifier", &"v".repeat(43)),
+            ("client_id", ops_id.as_str()),
+            ("client_secret", rotated_secret.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
     cli(&["client", "remove", &ops_id]);
     let (status, _) = exchange_as(basic(&rotated_secret)).await;
     assert_eq!(status, 401);
+
+    // A person in two teams chooses one on the consent page.
+    let (status, _) = http_json(
+        Method::POST,
+        &format!("{base}/api/register"),
+        None,
+        Some(json!({"company": "Globex", "email": "ada@acme.example"})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let (code, _) = common::wait_for_code(&outbox, &mut browser.seen);
+    let (status, _) = http_json(
+        Method::POST,
+        &format!("{base}/api/confirm"),
+        None,
+        Some(json!({"email": "ada@acme.example", "code": code})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, challenge) = pkce();
+    let r = browser
+        .get(&authorize(&challenge, "worksection:read", redirect, &mcp))
+        .await;
+    let page_url = format!("{base}{}", r.headers()["location"].to_str().unwrap());
+    let html = browser.get(&page_url).await.text().await.unwrap();
+    assert!(
+        html.contains("Which team?") && html.contains("Acme") && html.contains("Globex"),
+        "{html}"
+    );
 
     // A token issued for another resource is refused here.
     let store = gateway::store::Store::open(
