@@ -197,8 +197,10 @@ pub fn router(api: Api) -> Router {
 
 // ---- registration ----
 
-fn client_ip(api: &Api, headers: &HeaderMap, req_addr: Option<SocketAddr>) -> String {
-    let name = api.registration.client_ip_header.trim();
+/// The client's address: from `header_name` (set by the operator's proxy) when
+/// configured, else the connection's.
+pub fn client_ip(header_name: &str, headers: &HeaderMap, req_addr: Option<SocketAddr>) -> String {
+    let name = header_name.trim();
     if !name.is_empty()
         && let Some(v) = headers.get(name).and_then(|v| v.to_str().ok())
         // The right-most entry is the one the operator's proxy added; entries to its
@@ -237,7 +239,7 @@ async fn register(
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let ip = client_ip(&api, &parts.headers, peer);
+    let ip = client_ip(&api.registration.client_ip_header, &parts.headers, peer);
     let client_key = store.signer("client-ip").signature(&ip);
     let since = now() - 3600;
     for (is_email, value, limit, what) in [

@@ -253,6 +253,10 @@ pub struct OAuthConfig {
     pub client_metadata_allow_private_addresses: bool,
     /// A PEM CA certificate to trust when fetching metadata documents (tests, private CAs).
     pub client_metadata_ca_file: Option<String>,
+    /// Dynamic registrations taken from one client address per hour.
+    pub registrations_per_ip_per_hour: i64,
+    /// Sign-in codes asked for from one client address per hour.
+    pub sign_ins_per_ip_per_hour: i64,
 }
 
 impl Default for OAuthConfig {
@@ -264,6 +268,8 @@ impl Default for OAuthConfig {
             client_metadata_documents: true,
             client_metadata_allow_private_addresses: false,
             client_metadata_ca_file: None,
+            registrations_per_ip_per_hour: 30,
+            sign_ins_per_ip_per_hour: 30,
         }
     }
 }

@@ -323,7 +323,8 @@ async fn serve(
         &config.server.public_url,
         &config.mcp_url(),
     )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .map_err(|e| anyhow::anyhow!("{e}"))?
+    .with_client_ip_header(&config.registration.client_ip_header);
     let api = gateway::api::Api {
         connections,
         mailer,

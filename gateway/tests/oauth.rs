@@ -1077,7 +1077,8 @@ async fn a_team_signs_its_people_in_through_its_own_oidc_provider() {
     let port = common::free_port();
     let config = format!(
         "[server]\nlisten = \"127.0.0.1:{port}\"\npublic_url = \"http://127.0.0.1:{port}\"\n\
-         [store]\ndatabase_url = \"{db}\"\nmaster_key_file = \"{}\"\n[mail]\noutbox_dir = \"{}\"\n",
+         [store]\ndatabase_url = \"{db}\"\nmaster_key_file = \"{}\"\n[mail]\noutbox_dir = \"{}\"\n\
+         [oauth]\nregistrations_per_ip_per_hour = 2\n",
         key_file.display(),
         outbox.display()
     );
@@ -1227,4 +1228,22 @@ async fn a_team_signs_its_people_in_through_its_own_oidc_provider() {
             .unwrap()
             .contains("signature does not verify")
     );
+
+    // Registrations are limited per client address (2 an hour here; one was made above).
+    let (status, _) = http_json(
+        Method::POST,
+        &format!("{base}/oauth/register"),
+        None,
+        Some(json!({"redirect_uris": ["http://localhost:1/cb"], "token_endpoint_auth_method": "none"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/oauth/register"))
+        .json(&json!({"redirect_uris": ["http://localhost:1/cb"], "token_endpoint_auth_method": "none"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
 }

@@ -84,7 +84,21 @@ fn register_error(error: &str, description: impl Into<String>) -> Response {
 
 /// `POST /oauth/register` (RFC 7591). What real clients send is accepted: Claude's and
 /// ChatGPT's https callbacks, Cursor's three URIs with its custom scheme, loopback URIs.
-pub async fn register(State(server): State<Arc<AuthServer>>, body: Bytes) -> Response {
+pub async fn register(
+    State(server): State<Arc<AuthServer>>,
+    parts: axum::http::request::Parts,
+    body: Bytes,
+) -> Response {
+    if let Some(refused) = server
+        .over_budget(
+            "register",
+            &parts,
+            server.config.registrations_per_ip_per_hour,
+        )
+        .await
+    {
+        return refused;
+    }
     if !server.config.dynamic_registration {
         return register_error(
             "invalid_client_metadata",
@@ -186,6 +200,9 @@ pub async fn register(State(server): State<Arc<AuthServer>>, body: Bytes) -> Res
         .map(|n| n.chars().take(100).collect::<String>())
         .unwrap_or_else(|| "an unnamed client".into());
     let store = server.connections.store();
+    if let Err(e) = store.prune_unused_clients(30 * 86_400).await {
+        tracing::warn!(error = %e, "unused clients not pruned");
+    }
     let client_id = store.new_client_id();
     let secret = (auth_method != "none")
         .then(|| format!("sbcs_{}", hex::encode(rand::random::<[u8; 32]>())));
@@ -410,6 +427,16 @@ pub async fn resolve(server: &AuthServer, client_id: &str) -> Result<OAuthClient
         return Err("this server does not accept client metadata documents".into());
     }
     let url = Url::parse(client_id).map_err(|e| format!("the client id is not a URL: {e}"))?;
+    // A client id is fetched at most 20 times an hour, found or not: asking for the same
+    // unknown document again and again makes no fetches.
+    if let Ok(Some(after)) = store
+        .rate_limited(&format!("cimd|{client_id}"), 20, 3600)
+        .await
+    {
+        return Err(format!(
+            "the client metadata document was fetched too often; try again in {after} s"
+        ));
+    }
     let client = server.fetcher.fetch(&url).await?;
     store
         .save_client(&client)

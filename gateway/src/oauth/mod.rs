@@ -41,6 +41,8 @@ pub struct AuthServer {
     /// The canonical MCP URL: the one resource tokens are issued for.
     pub resource: String,
     pub fetcher: Arc<Fetcher>,
+    /// The header the operator's proxy puts the client's address in (`registration.client_ip_header`).
+    pub client_ip_header: String,
 }
 
 impl AuthServer {
@@ -59,12 +61,53 @@ impl AuthServer {
             issuer: public_url.trim_end_matches('/').to_owned(),
             resource: mcp_url.to_owned(),
             fetcher: Arc::new(fetcher),
+            client_ip_header: String::new(),
         })
     }
 
     /// `<connector>:read` and `<connector>:write` for every connector served.
     pub fn scopes_supported(&self) -> Vec<String> {
         scopes_of(self.connections.registry())
+    }
+
+    /// Where the client's address is found behind a proxy.
+    pub fn with_client_ip_header(mut self, header: &str) -> Self {
+        self.client_ip_header = header.to_owned();
+        self
+    }
+
+    /// A per-address budget: `None` while it holds, else the 429 to answer.
+    async fn over_budget(
+        &self,
+        what: &str,
+        parts: &axum::http::request::Parts,
+        limit: i64,
+    ) -> Option<Response> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
+        let ip = crate::api::client_ip(&self.client_ip_header, &parts.headers, peer);
+        let store = self.connections.store();
+        let key = format!("{what}|{}", store.signer("client-ip").signature(&ip));
+        match store.rate_limited(&key, limit, 3600).await {
+            Ok(None) => None,
+            Ok(Some(after)) => {
+                let mut r = oauth_error(
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    "temporarily_unavailable",
+                    format!("too many requests from your address; try again in {after} s"),
+                );
+                if let Ok(v) = axum::http::HeaderValue::from_str(&after.to_string()) {
+                    r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+                }
+                Some(r)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "rate counter failed");
+                None
+            }
+        }
     }
 
     fn secure_cookies(&self) -> bool {

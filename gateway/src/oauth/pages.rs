@@ -397,9 +397,10 @@ async fn render(
 /// `POST /oauth/continue`: an answer to the step shown.
 pub async fn act(
     State(server): State<Arc<AuthServer>>,
-    headers: HeaderMap,
+    parts: axum::http::request::Parts,
     body: Bytes,
 ) -> Response {
+    let headers = parts.headers.clone();
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
@@ -428,6 +429,20 @@ pub async fn act(
     let again = || see_other(&format!("/oauth/continue?request={request_id}"));
     match form.get("action").map(String::as_str) {
         Some("email") => {
+            // Counted for every address, member or not, so the limit tells nobody who is.
+            if server
+                .over_budget("signin", &parts, server.config.sign_ins_per_ip_per_hour)
+                .await
+                .is_some()
+            {
+                return render(
+                    &server,
+                    &headers,
+                    &request_id,
+                    Some("Too many sign-in codes were asked for from your network in the last hour; try again later."),
+                )
+                .await;
+            }
             let Some(email) = form
                 .get("email")
                 .map(|e| e.trim().to_ascii_lowercase())

@@ -198,4 +198,15 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     )
     ",
     ),
+    (
+        6,
+        "a shared counter for per-address limits",
+        "
+    CREATE TABLE rate_hits (
+        key TEXT NOT NULL,
+        at BIGINT NOT NULL
+    );
+    CREATE INDEX rate_hits_by_key ON rate_hits (key, at)
+    ",
+    ),
 ];

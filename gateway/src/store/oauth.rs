@@ -279,6 +279,15 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets self-registered clients older than `age_secs` that never got a grant.
+    pub async fn prune_unused_clients(&self, age_secs: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM oauth_clients WHERE kind = 'dcr' AND created_at < $1 AND client_id NOT IN (SELECT client_id FROM oauth_codes) AND client_id NOT IN (SELECT client_id FROM oauth_refresh_tokens)")
+            .bind(now() - age_secs)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     pub fn new_client_id(&self) -> String {
         new_id("client")
     }

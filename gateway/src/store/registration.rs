@@ -198,6 +198,39 @@ impl Store {
         }))
     }
 
+    /// Counts one hit on `key` unless `limit` hits fell within the last `window_secs`; then
+    /// returns the seconds until one ages out. Kept in the database, so every replica
+    /// counts against the same budget.
+    pub async fn rate_limited(
+        &self,
+        key: &str,
+        limit: i64,
+        window_secs: i64,
+    ) -> Result<Option<i64>> {
+        let at = now();
+        sqlx::query("DELETE FROM rate_hits WHERE key = $1 AND at < $2")
+            .bind(key)
+            .bind(at - window_secs)
+            .execute(&self.pool)
+            .await?;
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS first FROM rate_hits WHERE key = $1")
+                .bind(key)
+                .fetch_one(&self.pool)
+                .await?;
+        let n: i64 = row.try_get("n")?;
+        if n >= limit {
+            let first: Option<i64> = row.try_get("first")?;
+            return Ok(Some((first.unwrap_or(at) + window_secs - at).max(1)));
+        }
+        sqlx::query("INSERT INTO rate_hits (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(None)
+    }
+
     /// Removes a challenge whose code could not be sent.
     pub async fn delete_challenge(&self, id: &str) -> Result<()> {
         sqlx::query("DELETE FROM otp_challenges WHERE id = $1")
