@@ -97,7 +97,7 @@ pub async fn seed(store: &Store, accounts: &DemoAccounts) -> anyhow::Result<(Str
 pub fn signup_help(base_url: &str, outbox: &str, accounts: &DemoAccounts) -> String {
     use connector_core::ExposeSecret;
     let mut out = format!(
-        "Try sign-up as a new team:\n  curl -s {base_url}/api/register -H 'content-type: application/json' -d '{{\"company\": \"Acme\", \"email\": \"you@example.com\"}}'\n  The code arrives in the outbox: {outbox}\n  curl -s {base_url}/api/confirm -H 'content-type: application/json' -d '{{\"email\": \"you@example.com\", \"code\": \"<code>\"}}'\nFake accounts to connect (POST /api/connections with these credentials):\n"
+        "Clients that sign in by OAuth (Claude, ChatGPT, Cursor, VS Code) need only the MCP URL.\nSign in as demo@switchboard.invalid; the code arrives in the outbox below.\n\nTry sign-up as a new team:\n  curl -s {base_url}/api/register -H 'content-type: application/json' -d '{{\"company\": \"Acme\", \"email\": \"you@example.com\"}}'\n  The code arrives in the outbox: {outbox}\n  curl -s {base_url}/api/confirm -H 'content-type: application/json' -d '{{\"email\": \"you@example.com\", \"code\": \"<code>\"}}'\nFake accounts to connect (POST /api/connections with these credentials):\n"
     );
     for (id, account) in &accounts.0 {
         let fields: Vec<String> = account
@@ -110,6 +110,7 @@ pub fn signup_help(base_url: &str, outbox: &str, accounts: &DemoAccounts) -> Str
             fields.join(", ")
         ));
     }
+    out.push_str("\nPress Ctrl-C to stop.\n");
     out
 }
 
@@ -150,8 +151,6 @@ Cursor (~/.cursor/mcp.json):
 
 VS Code (.vscode/mcp.json):
   {{"servers": {{"switchboard": {{"type": "http", "url": "{url}", "headers": {{"Authorization": "Bearer {token}"}}}}}}}}
-
-Press Ctrl-C to stop.
 "#,
         anon = if anonymous {
             "\nRequests without a token are served too (--allow-anonymous)."
