@@ -65,7 +65,6 @@ pub struct Connections {
     /// One refresh at a time per connection in this process; the database lock does
     /// the same across processes.
     refreshing: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    refreshes: std::sync::atomic::AtomicU64,
 }
 
 fn store_error(what: &str, e: StoreError) -> Error {
@@ -97,7 +96,6 @@ impl Connections {
             upstream_timeout_secs: upstream_timeout_secs.ceil() as i64,
             clients: Mutex::new(HashMap::new()),
             refreshing: Mutex::new(HashMap::new()),
-            refreshes: Default::default(),
         }
     }
 
@@ -119,11 +117,6 @@ impl Connections {
 
     pub fn public_url(&self) -> &str {
         &self.public_url
-    }
-
-    /// OAuth refreshes this process has made.
-    pub fn refresh_count(&self) -> u64 {
-        self.refreshes.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Where the connect flow sends the upstream's OAuth answer.
@@ -497,8 +490,6 @@ impl Connections {
         });
         match task.await {
             Ok(Ok(Ok(Some((new, version))))) => {
-                self.refreshes
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tracing::info!(connection = %connection.id, version, "upstream OAuth token refreshed");
                 Ok(Some((new, version)))
             }

@@ -445,11 +445,6 @@ pub async fn resolve(server: &AuthServer, client_id: &str) -> Result<OAuthClient
     Ok(client)
 }
 
-/// How a token or revocation request authenticated its client.
-pub struct Authenticated {
-    pub client: OAuthClient,
-}
-
 /// Authenticates the client of a token or revocation request: HTTP Basic
 /// (`client_secret_basic`), `client_secret` in the form (`client_secret_post`), or only
 /// `client_id` for a public client (`none`). A confidential client must use its secret.
@@ -457,7 +452,7 @@ pub async fn authenticate(
     server: &AuthServer,
     headers: &HeaderMap,
     form: &std::collections::HashMap<String, String>,
-) -> Result<Authenticated, Response> {
+) -> Result<OAuthClient, Response> {
     let invalid = |why: &str| {
         let mut r = oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", why.to_owned());
         r.headers_mut().insert(
@@ -520,7 +515,7 @@ pub async fn authenticate(
             client.auth_method
         )));
     }
-    Ok(Authenticated { client })
+    Ok(client)
 }
 
 #[cfg(test)]

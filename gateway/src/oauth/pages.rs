@@ -472,7 +472,7 @@ pub async fn act(
             {
                 return super::sso::start(&server, &sso, &request_id, &sid).await;
             }
-            let _ = store.set_session_email(&sid, &email, false).await;
+            let _ = store.set_session_pending(&sid, &email).await;
             // A code goes out only to a member of an active team; the page reads the same
             // either way, so it tells nobody who is a member.
             if store.memberships(&email).await.is_ok_and(|t| !t.is_empty()) {

@@ -63,7 +63,7 @@ pub async fn token(
 ) -> Response {
     let form = form_of(&body);
     let client = match clients::authenticate(&server, &headers, &form).await {
-        Ok(a) => a.client,
+        Ok(c) => c,
         Err(r) => return r,
     };
     let store = server.connections.store();
@@ -206,7 +206,7 @@ pub async fn revoke(
 ) -> Response {
     let form = form_of(&body);
     let client = match clients::authenticate(&server, &headers, &form).await {
-        Ok(a) => a.client,
+        Ok(c) => c,
         Err(r) => return r,
     };
     let Some(token) = form.get("token") else {

@@ -471,14 +471,9 @@ impl Store {
         }))
     }
 
-    /// Records the email a code went to, or (`verified`) the email the session proved.
-    pub async fn set_session_email(&self, id: &str, email: &str, verified: bool) -> Result<()> {
-        let sql = if verified {
-            "UPDATE oauth_sessions SET email = $1, pending_email = NULL WHERE id_sha256 = $2"
-        } else {
-            "UPDATE oauth_sessions SET pending_email = $1 WHERE id_sha256 = $2"
-        };
-        sqlx::query(sql)
+    /// Records the email a code went to, waiting for the code.
+    pub async fn set_session_pending(&self, id: &str, email: &str) -> Result<()> {
+        sqlx::query("UPDATE oauth_sessions SET pending_email = $1 WHERE id_sha256 = $2")
             .bind(email)
             .bind(hash_token(id))
             .execute(&self.pool)
@@ -492,17 +487,6 @@ impl Store {
             .bind(hash_token(id))
             .execute(&self.pool)
             .await?;
-        Ok(())
-    }
-
-    /// Signs the browser out: it proves no email any more.
-    pub async fn sign_out_session(&self, id: &str) -> Result<()> {
-        sqlx::query(
-            "UPDATE oauth_sessions SET email = NULL, pending_email = NULL WHERE id_sha256 = $1",
-        )
-        .bind(hash_token(id))
-        .execute(&self.pool)
-        .await?;
         Ok(())
     }
 
