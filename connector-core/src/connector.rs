@@ -143,7 +143,21 @@ pub trait Connector: Send + Sync + 'static {
         ))
     }
 
-    /// When the account's access token expires (unix seconds), if it does.
+    /// The credentials for an account someone just connected by signing in: by default
+    /// [`Connector::credentials_from_tokens`]. A connector that must ask the provider
+    /// more (which account the person chose) overrides this.
+    fn complete_sign_in<'a>(
+        &'a self,
+        _config: &'a Self::Config,
+        tokens: &'a crate::TokenSet,
+        _upstream: &'a Upstream,
+    ) -> impl std::future::Future<Output = Result<Credentials>> + Send + 'a {
+        std::future::ready(self.credentials_from_tokens(tokens, None))
+    }
+
+    /// When the account's access token expires (unix seconds), if it does. A credential
+    /// that has no token yet (client credentials before their first grant) may answer 0,
+    /// so the gateway gets one, once, before the first call.
     fn credentials_expire_at(&self, _credentials: &Credentials) -> Option<u64> {
         None
     }
@@ -152,6 +166,47 @@ pub trait Connector: Send + Sync + 'static {
     fn refresh_token<'c>(&self, _credentials: &'c Credentials) -> Option<&'c crate::SecretString> {
         None
     }
+
+    /// New credentials for an account whose token is about to expire or was refused;
+    /// `Ok(None)` when these credentials cannot be refreshed (an API key). By default
+    /// the refresh token goes to the config's OAuth app, and the answer becomes
+    /// credentials through [`Connector::credentials_from_tokens`].
+    fn refresh<'a>(
+        &'a self,
+        config: &'a Self::Config,
+        credentials: &'a Credentials,
+        upstream: &'a Upstream,
+    ) -> impl std::future::Future<Output = Result<Option<Credentials>>> + Send + 'a {
+        refresh_by_token(self, config, credentials, upstream)
+    }
+}
+
+/// The default refresh: the credentials' refresh token goes to the config's OAuth app,
+/// and the answer becomes credentials through [`Connector::credentials_from_tokens`].
+/// `Ok(None)` without a refresh token. For connectors that refresh some credentials
+/// their own way and the rest like this.
+pub async fn refresh_by_token<K: Connector + ?Sized>(
+    connector: &K,
+    config: &K::Config,
+    credentials: &Credentials,
+    upstream: &Upstream,
+) -> Result<Option<Credentials>> {
+    let Some(refresh_token) = connector.refresh_token(credentials) else {
+        return Ok(None);
+    };
+    let Some(app) = connector.oauth_app(config) else {
+        return Err(Error::new(
+            ErrorKind::ConfigInvalid,
+            format!(
+                "connectors.{}.settings has no OAuth client, so the account's token cannot be refreshed",
+                connector.info().id
+            ),
+        ));
+    };
+    let tokens = app.refresh(upstream, refresh_token).await?;
+    connector
+        .credentials_from_tokens(&tokens, Some(credentials))
+        .map(Some)
 }
 
 /// The object-safe twin of [`Connector`], held by the gateway's registry.
@@ -190,8 +245,14 @@ pub trait DynConnector: Send + Sync {
         credentials: &'a Credentials,
         upstream: &'a Upstream,
     ) -> crate::BoxFuture<'a, Result<Option<Credentials>>>;
-    /// Credentials for a newly connected account from a code-exchange answer.
-    fn credentials_from_tokens(&self, tokens: &crate::TokenSet) -> Result<Credentials>;
+    /// Credentials for an account just connected by signing in, from the code-exchange
+    /// answer; see [`Connector::complete_sign_in`].
+    fn complete_sign_in<'a>(
+        &'a self,
+        config: &'a Value,
+        tokens: &'a crate::TokenSet,
+        upstream: &'a Upstream,
+    ) -> crate::BoxFuture<'a, Result<Credentials>>;
     /// When the credentials expire (unix seconds), if they do.
     fn credentials_expire_at(&self, credentials: &Credentials) -> Option<u64>;
 }
@@ -300,27 +361,23 @@ impl<K: Connector> DynConnector for Erased<K> {
         upstream: &'a Upstream,
     ) -> crate::BoxFuture<'a, Result<Option<Credentials>>> {
         Box::pin(async move {
-            let Some(refresh_token) = self.connector.refresh_token(credentials) else {
-                return Ok(None);
-            };
-            let Some(app) = self.connector.oauth_app(&self.parse(config)?) else {
-                return Err(Error::new(
-                    ErrorKind::ConfigInvalid,
-                    format!(
-                        "connectors.{}.settings has no OAuth client, so the account's token cannot be refreshed",
-                        self.info.id
-                    ),
-                ));
-            };
-            let tokens = app.refresh(upstream, refresh_token).await?;
-            self.connector
-                .credentials_from_tokens(&tokens, Some(credentials))
-                .map(Some)
+            let config = self.parse(config)?;
+            self.connector.refresh(&config, credentials, upstream).await
         })
     }
 
-    fn credentials_from_tokens(&self, tokens: &crate::TokenSet) -> Result<Credentials> {
-        self.connector.credentials_from_tokens(tokens, None)
+    fn complete_sign_in<'a>(
+        &'a self,
+        config: &'a Value,
+        tokens: &'a crate::TokenSet,
+        upstream: &'a Upstream,
+    ) -> crate::BoxFuture<'a, Result<Credentials>> {
+        Box::pin(async move {
+            let config = self.parse(config)?;
+            self.connector
+                .complete_sign_in(&config, tokens, upstream)
+                .await
+        })
     }
 
     fn credentials_expire_at(&self, credentials: &Credentials) -> Option<u64> {

@@ -29,6 +29,8 @@ pub enum Fault {
 pub trait FakeControl: Send + Sync + fmt::Debug {
     /// The next `times` API requests fail with `fault`.
     fn inject(&self, fault: Fault, times: usize);
+    /// Drops the faults not yet served.
+    fn clear(&self);
     /// API requests served so far (faulted ones included).
     fn requests(&self) -> usize;
 }

@@ -119,6 +119,13 @@ impl Upstream {
         &self.config
     }
 
+    /// Holds every request on the account `key` for `wait`: the upstream said its budget
+    /// is spent (a remaining count of 0 in a header the connector reads, say). A 429 with
+    /// a retry hint does this by itself.
+    pub async fn pause(&self, key: &str, wait: Duration) {
+        self.limiter.pause(key, wait).await;
+    }
+
     /// Starts a request. `label` names the upstream in errors ("Worksection").
     pub fn request(&self, label: &'static str, method: Method, url: Url) -> UpstreamRequest<'_> {
         let idempotent = matches!(
@@ -136,6 +143,7 @@ impl Upstream {
             limit: None,
             redactor: Redactor::default(),
             max_body: None,
+            retry_after: parse_retry_after,
         }
     }
 }
@@ -158,6 +166,7 @@ pub struct UpstreamRequest<'u> {
     limit: Option<(String, RateLimit)>,
     redactor: Redactor,
     max_body: Option<u64>,
+    retry_after: fn(&HeaderMap) -> Option<Duration>,
 }
 
 impl fmt::Debug for UpstreamRequest<'_> {
@@ -224,6 +233,13 @@ impl UpstreamRequest<'_> {
         self
     }
 
+    /// How this upstream says when to retry, for APIs that do not send `Retry-After` (a
+    /// reset time in a header of their own). The default reads `Retry-After`.
+    pub fn retry_after_from(mut self, read: fn(&HeaderMap) -> Option<Duration>) -> Self {
+        self.retry_after = read;
+        self
+    }
+
     /// Secrets and query parameters to hide from logs and errors.
     pub fn redact(mut self, redactor: &Redactor) -> Self {
         self.redactor = self.redactor.merge(redactor);
@@ -244,7 +260,13 @@ impl UpstreamRequest<'_> {
             let delay = match result {
                 Ok(resp) => {
                     let status = resp.status();
-                    let retry_after = parse_retry_after(resp.headers());
+                    let retry_after = (self.retry_after)(resp.headers());
+                    // The budget is spent for every call on this account, not just this one.
+                    if status == StatusCode::TOO_MANY_REQUESTS
+                        && let (Some((key, _)), Some(wait)) = (&self.limit, retry_after)
+                    {
+                        self.upstream.limiter.pause(key, wait).await;
+                    }
                     let retry = attempt < cfg.max_retries
                         && (status == StatusCode::TOO_MANY_REQUESTS
                             || (self.idempotent && is_transient(status)));

@@ -8,6 +8,8 @@
 //! It must never know about tenants, OAuth for AI clients, databases or HTTP serving;
 //! the `testkit` feature (tests only) is the one place that serves HTTP, for fakes.
 
+pub mod bench;
+pub mod cache;
 pub mod connector;
 pub mod error;
 pub mod fake;
@@ -17,6 +19,7 @@ pub mod oauth;
 pub mod schema;
 pub mod secret;
 pub mod shape;
+pub mod text;
 pub mod tool;
 
 #[cfg(feature = "testkit")]
@@ -29,10 +32,12 @@ pub use connector::{
 pub use error::{Error, ErrorKind, Result};
 pub use http::{Redactor, Upstream, UpstreamConfig, UpstreamResponse};
 pub use limit::{InProcessLimiter, RateLimit, UpstreamLimiter};
-pub use oauth::{OAuthApp, TokenSet};
-pub use schema::InputSchema;
+pub use oauth::{Grant, OAuthApp, TokenBody, TokenSet};
+pub use schema::{InputSchema, IsoDate};
 pub use secret::{CredentialKind, CredentialSpec, Credentials, ExposeSecret, SecretString};
-pub use shape::{Budget, Cursor, Page, PageRequest, fit_value, paginate, table};
+pub use shape::{
+    Budget, Cursor, Page, PageRequest, cursor_query, fit_value, page_of, paginate, table,
+};
 pub use tool::{
     Access, Annotations, BoxFuture, CallContext, ClientHandle, Content, DynTool, Tool, ToolOutput,
     ToolSet, ToolSpec, check_tool_name,

@@ -150,6 +150,106 @@ impl InputSchema {
     }
 }
 
+/// A date argument, `YYYY-MM-DD`: checked when the arguments are decoded, so a model
+/// that sends `31.03.2026` or `2026-02-30` is told exactly what is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IsoDate(pub chrono::NaiveDate);
+
+impl IsoDate {
+    pub fn parse(s: &str) -> std::result::Result<Self, String> {
+        let bad = || format!("`{s}` is not a date in the form YYYY-MM-DD (for example 2026-03-31)");
+        let b = s.as_bytes();
+        let shaped = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        if !shaped {
+            return Err(bad());
+        }
+        let (year, month, day): (i32, u32, u32) = (
+            s[0..4].parse().map_err(|_| bad())?,
+            s[5..7].parse().map_err(|_| bad())?,
+            s[8..10].parse().map_err(|_| bad())?,
+        );
+        if !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        chrono::NaiveDate::from_ymd_opt(year, month, day)
+            .map(IsoDate)
+            .ok_or_else(|| {
+                let days = (28..=31)
+                    .rev()
+                    .find(|d| chrono::NaiveDate::from_ymd_opt(year, month, *d).is_some())
+                    .unwrap_or(28);
+                format!("`{s}` is not a real date (that month has {days} days)")
+            })
+    }
+
+    /// Today in UTC.
+    pub fn today() -> Self {
+        IsoDate(chrono::Utc::now().date_naive())
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn iso(&self) -> String {
+        self.0.format("%Y-%m-%d").to_string()
+    }
+
+    /// The date `days` later (earlier when negative).
+    pub fn plus_days(&self, days: i64) -> Self {
+        IsoDate(
+            self.0
+                .checked_add_signed(chrono::Duration::days(days))
+                .unwrap_or(self.0),
+        )
+    }
+
+    /// The day after, for inclusive "up to" bounds on timestamp fields.
+    pub fn next_day(&self) -> Self {
+        self.plus_days(1)
+    }
+}
+
+impl std::fmt::Display for IsoDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.iso())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IsoDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        IsoDate::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl serde::Serialize for IsoDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.iso())
+    }
+}
+
+impl JsonSchema for IsoDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IsoDate".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "A date, YYYY-MM-DD."
+        })
+    }
+}
+
 fn names(list: &[String]) -> String {
     list.iter()
         .map(|n| format!("`{n}`"))
@@ -215,6 +315,40 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("argument `status`"), "{e}");
+    }
+
+    #[test]
+    fn dates_are_checked_with_a_reason() {
+        assert_eq!(IsoDate::parse("2026-03-31").unwrap().iso(), "2026-03-31");
+        assert!(
+            IsoDate::parse("2026-02-30")
+                .unwrap_err()
+                .contains("28 days")
+        );
+        assert!(
+            IsoDate::parse("2024-02-30")
+                .unwrap_err()
+                .contains("29 days")
+        );
+        assert!(
+            IsoDate::parse("31.03.2026")
+                .unwrap_err()
+                .contains("YYYY-MM-DD")
+        );
+        assert!(IsoDate::parse("2026-13-01").is_err());
+        assert!(IsoDate::parse("2026-1-01").is_err());
+        assert_eq!(
+            IsoDate::parse("2024-02-28").unwrap().next_day().iso(),
+            "2024-02-29"
+        );
+        assert_eq!(
+            IsoDate::parse("2026-12-31").unwrap().next_day().iso(),
+            "2027-01-01"
+        );
+        assert_eq!(
+            IsoDate::parse("2026-03-01").unwrap().plus_days(-1).iso(),
+            "2026-02-28"
+        );
     }
 
     #[test]

@@ -19,6 +19,17 @@ pub enum CredentialKind {
     OAuth2ClientCredentials,
 }
 
+impl CredentialKind {
+    /// Whether a person types this credential in (a key, a client id and secret), as
+    /// opposed to signing in at the SaaS and approving access.
+    pub fn is_typed_in(self) -> bool {
+        matches!(
+            self,
+            CredentialKind::ApiKey | CredentialKind::OAuth2ClientCredentials
+        )
+    }
+}
+
 /// One credential kind a connector accepts, with what the operator must supply for it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CredentialSpec {

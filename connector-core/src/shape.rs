@@ -73,6 +73,12 @@ impl Cursor {
         }
     }
 
+    /// The same cursor, naming the snapshot of the list it pages.
+    pub fn with_snapshot(mut self, snapshot: Option<u64>) -> Self {
+        self.snapshot = snapshot;
+        self
+    }
+
     pub fn encode(&self) -> String {
         let text = match self.snapshot {
             Some(s) => format!("{}:{:016x}:{s:016x}", self.offset, self.fingerprint),
@@ -136,6 +142,17 @@ fn fingerprint(query: &Value) -> u64 {
     })
 }
 
+/// A list tool's arguments without `cursor` and `limit`: what its cursors are bound to,
+/// so a cursor is refused with other filters but works with another page size.
+pub fn cursor_query(input: &impl Serialize) -> Value {
+    let mut args = json!(input);
+    if let Some(o) = args.as_object_mut() {
+        o.remove("cursor");
+        o.remove("limit");
+    }
+    args
+}
+
 /// Arguments a list tool passes to [`paginate`].
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest<'a> {
@@ -160,26 +177,39 @@ pub fn paginate<T: Serialize>(all: Vec<T>, req: PageRequest<'_>) -> Result<Page<
             "argument `cursor`: past the end of the list; the list has changed, start over without a cursor",
         ));
     }
+    page_of(all.into_iter().skip(start), start, total, req)
+}
+
+/// One page of a list the upstream pages itself: `items` are the list's items from
+/// position `start` on (as many as were fetched), of `total` in the whole list. Takes at
+/// most `req.limit` of them and no more than fit the budget; `next_cursor` continues
+/// after the last one taken. `req.cursor` is not read: the caller decoded it to `start`.
+pub fn page_of<T: Serialize>(
+    items: impl IntoIterator<Item = T>,
+    start: usize,
+    total: usize,
+    req: PageRequest<'_>,
+) -> Result<Page<Value>> {
     let limit = req.limit.unwrap_or(usize::MAX).max(1);
     // Room for the envelope (`total`, `next_cursor`, …).
     let room = req.budget.chars.saturating_sub(200);
     let mut used = 2usize;
-    let mut items = Vec::new();
-    for item in all.into_iter().skip(start).take(limit) {
+    let mut taken = Vec::new();
+    for item in items.into_iter().take(limit) {
         let value = serde_json::to_value(item)
             .map_err(|e| Error::unexpected(format!("list item did not serialize: {e}")))?;
         let size = serialized_len(&value) + 1;
         if used + size > room {
-            if items.is_empty() {
+            if taken.is_empty() {
                 let (shortened, _) = fit_value(value, Budget { chars: room });
-                items.push(shortened);
+                taken.push(shortened);
             }
             break;
         }
         used += size;
-        items.push(value);
+        taken.push(value);
     }
-    let end = start + items.len();
+    let end = start + taken.len();
     let next_cursor = (end < total).then(|| {
         Cursor {
             snapshot: req.snapshot,
@@ -188,9 +218,9 @@ pub fn paginate<T: Serialize>(all: Vec<T>, req: PageRequest<'_>) -> Result<Page<
         .encode()
     });
     Ok(Page {
-        returned: items.len(),
+        returned: taken.len(),
         truncated: next_cursor.is_some(),
-        items,
+        items: taken,
         total,
         next_cursor,
     })
@@ -222,6 +252,18 @@ pub fn table(page: Page<Value>, columns: &[&str]) -> Value {
         out["next_cursor"] = json!(c);
     }
     out
+}
+
+/// Whether a value says nothing: null, a blank string, an empty list or object. Shaping
+/// leaves such values out.
+pub fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
 }
 
 /// The serialized length of a value, in characters.

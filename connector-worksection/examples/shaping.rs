@@ -12,13 +12,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     })
     .await?;
     let r = connector_worksection::bench::all_tasks_shaping(&fake).await?;
-    println!(
-        "| worksection | `get_all_tasks&extra=subtasks` vs every page of `worksection_list_all_tasks` | {} | {} | {} | {} | {:.3} |",
-        r.tasks,
-        r.pages,
-        r.raw_bytes,
-        r.shaped_bytes,
-        r.ratio()
-    );
+    println!("{}", r.markdown_row());
     Ok(())
 }

@@ -1,25 +1,10 @@
 //! Measurements against the fake (feature `fake`): how much smaller the shaped results
 //! are than Worksection's own answers. Used by the tests and by `cargo xtask bench`.
 
-use connector_core::{Budget, CallContext, Result, Upstream, UpstreamConfig};
+use connector_core::{Result, Upstream, UpstreamConfig, bench::ShapingReport};
 use serde_json::json;
 
 use crate::fake::FakeWorksection;
-
-/// Raw upstream bytes against shaped result bytes for the same data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ShapingReport {
-    pub tasks: usize,
-    pub raw_bytes: usize,
-    pub shaped_bytes: usize,
-    pub pages: usize,
-}
-
-impl ShapingReport {
-    pub fn ratio(&self) -> f64 {
-        self.shaped_bytes as f64 / self.raw_bytes.max(1) as f64
-    }
-}
 
 /// Every task of the account: `get_all_tasks&extra=subtasks` as Worksection sends it,
 /// against every page of `worksection_list_all_tasks` (default budget) that covers them.
@@ -54,35 +39,18 @@ pub async fn all_tasks_shaping(fake: &FakeWorksection) -> Result<ShapingReport> 
             "no worksection_list_all_tasks tool",
         ));
     };
-    let (mut shaped, mut pages, mut tasks) = (0, 0, 0);
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut args = json!({"active_only": false});
-        if let Some(c) = &cursor {
-            args["cursor"] = json!(c);
-        }
-        let page = tool
-            .call(
-                &client,
-                args,
-                &CallContext {
-                    budget: Budget::default(),
-                },
-            )
-            .await?
-            .structured;
-        shaped += page.to_string().len();
-        pages += 1;
-        tasks += page["rows"].as_array().map_or(0, Vec::len);
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => break,
-        }
-    }
+    let pages =
+        connector_core::bench::every_page(tool.as_ref(), &client, json!({"active_only": false}))
+            .await?;
     Ok(ShapingReport {
-        tasks,
+        connector: crate::ID,
+        what: "`get_all_tasks&extra=subtasks` vs every page of `worksection_list_all_tasks`".into(),
+        items: pages
+            .iter()
+            .map(|p| p["rows"].as_array().map_or(0, Vec::len))
+            .sum(),
+        pages: pages.len(),
         raw_bytes: raw,
-        shaped_bytes: shaped,
-        pages,
+        shaped_bytes: pages.iter().map(|p| p.to_string().len()).sum(),
     })
 }

@@ -2,15 +2,13 @@
 //! OAuth bearer token), the account's one-request-per-second budget, the response
 //! envelope, a short read cache so paging a list does not re-download it, and downloads.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 
 use connector_core::{
     Credentials, Error, ErrorKind, ExposeSecret, RateLimit, Redactor, Result, SecretString,
-    Upstream, http::install_crypto_provider,
+    Upstream,
+    cache::{Kept, Snapshots},
+    http::install_crypto_provider,
 };
 use http::{Method, header};
 use md5::{Digest, Md5};
@@ -20,6 +18,7 @@ use url::Url;
 use crate::{
     config::WorksectionConfig,
     error::{Call, parse_error, parse_http_error},
+    model::WorksectionDate,
 };
 
 /// Request parameters in the order they are sent (the hash depends on the order).
@@ -125,53 +124,6 @@ const SNAPSHOT_BYTES: usize = 64 * 1024 * 1024;
 const FILE_CACHE_TTL: Duration = Duration::from_secs(600);
 const FILE_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
-/// Entries kept until they expire or the byte budget needs room (oldest go first).
-struct Kept<K, V> {
-    entries: HashMap<K, (Instant, usize, V)>,
-    bytes: usize,
-    ttl: Duration,
-    max_bytes: usize,
-}
-
-impl<K: std::hash::Hash + Eq + Clone, V: Clone> Kept<K, V> {
-    fn new(ttl: Duration, max_bytes: usize) -> Self {
-        Kept {
-            entries: HashMap::new(),
-            bytes: 0,
-            ttl,
-            max_bytes,
-        }
-    }
-
-    fn get(&self, key: &K) -> Option<V> {
-        self.entries
-            .get(key)
-            .filter(|(at, _, _)| at.elapsed() < self.ttl)
-            .map(|(_, _, v)| v.clone())
-    }
-
-    fn insert(&mut self, key: K, size: usize, value: V) {
-        if size > self.max_bytes {
-            return;
-        }
-        let ttl = self.ttl;
-        self.entries.retain(|_, (at, _, _)| at.elapsed() < ttl);
-        while self.entries.values().map(|(_, n, _)| n).sum::<usize>() + size > self.max_bytes {
-            let Some(oldest) = self
-                .entries
-                .iter()
-                .min_by_key(|(_, (at, _, _))| *at)
-                .map(|(k, _)| k.clone())
-            else {
-                break;
-            };
-            self.entries.remove(&oldest);
-        }
-        self.entries.insert(key, (Instant::now(), size, value));
-        self.bytes = self.entries.values().map(|(_, n, _)| n).sum();
-    }
-}
-
 type Download = (bytes::Bytes, String, Option<String>);
 
 pub struct WorksectionClient {
@@ -180,8 +132,8 @@ pub struct WorksectionClient {
     upstream: Upstream,
     limit: RateLimit,
     redactor: Redactor,
-    snapshots: Mutex<Kept<u64, Arc<Value>>>,
-    files: Mutex<Kept<String, Download>>,
+    snapshots: Snapshots<Value>,
+    files: Kept<String, Download>,
     pub(crate) max_file_bytes: u64,
 }
 
@@ -250,8 +202,8 @@ impl WorksectionClient {
             upstream: upstream.clone(),
             limit: RateLimit::per_second(config.requests_per_second),
             redactor,
-            snapshots: Mutex::new(Kept::new(SNAPSHOT_TTL, SNAPSHOT_BYTES)),
-            files: Mutex::new(Kept::new(FILE_CACHE_TTL, FILE_CACHE_BYTES)),
+            snapshots: Snapshots::new(SNAPSHOT_TTL, SNAPSHOT_BYTES),
+            files: Kept::new(FILE_CACHE_TTL, FILE_CACHE_BYTES),
             max_file_bytes: config.max_file_bytes,
         })
     }
@@ -288,27 +240,11 @@ impl WorksectionClient {
         params: Params,
         cursor: Option<&str>,
     ) -> Result<(Arc<Value>, u64)> {
-        if let Some(id) = connector_core::Cursor::snapshot_of(cursor) {
-            let kept = self
-                .snapshots
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&id);
-            return match kept {
-                Some(v) => Ok((v, id)),
-                None => Err(Error::invalid_input(
-                    "argument `cursor`: the list it pages through is more than 5 minutes old and was let go; start again without a cursor",
-                )),
-            };
+        if let Some(kept) = self.snapshots.of_cursor(cursor)? {
+            return Ok(kept);
         }
         let (value, size) = self.call(action, params, true).await?;
-        let value = Arc::new(value);
-        let id = rand::random::<u64>();
-        self.snapshots
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id, size, value.clone());
-        Ok((value, id))
+        Ok(self.snapshots.keep(value, size))
     }
 
     /// A change.
@@ -424,16 +360,10 @@ impl WorksectionClient {
         url
     }
 
-    /// Downloads a file: (bytes, content type, file name). Refuses files over the cap.
     /// Downloads a file: (bytes, content type, file name), from the local cache when it
     /// was read in the last minutes. Refuses files over the cap without reading them.
     pub async fn download(&self, file_id: &str) -> Result<Download> {
-        if let Some(hit) = self
-            .files
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&file_id.to_owned())
-        {
+        if let Some(hit) = self.files.get(&file_id.to_owned()) {
             return Ok(hit);
         }
         let params = Params::new().with("id_file", file_id);
@@ -500,11 +430,8 @@ impl WorksectionClient {
             .get(header::CONTENT_DISPOSITION)
             .and_then(|v| disposition_filename(v.as_bytes()));
         let download = (resp.body.clone(), content_type, filename);
-        self.files.lock().unwrap_or_else(|p| p.into_inner()).insert(
-            file_id.to_owned(),
-            download.0.len(),
-            download.clone(),
-        );
+        self.files
+            .insert(file_id.to_owned(), download.0.len(), download.clone());
         Ok(download)
     }
 

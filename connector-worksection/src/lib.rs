@@ -177,17 +177,18 @@ impl Connector for Worksection {
         );
         let base = config.oauth_base().ok()?;
         let join = |p: &str| base.join(p).ok();
-        Some(OAuthApp {
-            label: "Worksection",
-            client_id: id,
-            client_secret: secret,
-            authorize_url: join("/oauth2/authorize")?,
-            token_url: join("/oauth2/token")?,
-            // Worksection refreshes at its own endpoint, not the token endpoint.
-            refresh_url: join("/oauth2/refresh")?,
-            scopes: OAUTH_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
-            scope_separator: ",",
-        })
+        let mut app = OAuthApp::new(
+            "Worksection",
+            id,
+            secret,
+            join("/oauth2/authorize")?,
+            join("/oauth2/token")?,
+        );
+        // Worksection refreshes at its own endpoint, not the token endpoint.
+        app.refresh_url = join("/oauth2/refresh")?;
+        app.scopes = OAUTH_SCOPES.iter().map(|s| (*s).to_owned()).collect();
+        app.scope_separator = ",";
+        Some(app)
     }
 
     fn credentials_from_tokens(
@@ -212,20 +213,9 @@ impl Connector for Worksection {
                     "Worksection's token answer names no account_url; reconnect the account",
                 )
             })?;
-        let mut creds = Credentials::new(CredentialKind::OAuth2AuthorizationCode)
-            .with("account_url", account)
-            .with("access_token", tokens.access_token.expose_secret());
-        let refresh = tokens
-            .refresh_token
-            .as_ref()
-            .or_else(|| previous.and_then(|p| p.get("refresh_token")));
-        if let Some(r) = refresh {
-            creds = creds.with("refresh_token", r.expose_secret());
-        }
-        if let Some(at) = tokens.expires_at {
-            creds = creds.with("expires_at", at.to_string());
-        }
-        Ok(creds)
+        Ok(tokens
+            .credentials(CredentialKind::OAuth2AuthorizationCode, previous)
+            .with("account_url", account))
     }
 
     fn credentials_expire_at(&self, credentials: &Credentials) -> Option<u64> {

@@ -5,12 +5,8 @@
 //! time. Everything a tool returns passes through here: people become `{id, name, email}`,
 //! projects `{id, name}`, `page` paths are dropped, HTML becomes text, long text is clipped.
 
-use connector_core::{Error, Result};
-use serde::{Deserialize, Deserializer};
+use connector_core::{Error, Result, shape::is_blank};
 use serde_json::{Map, Value, json};
-
-/// Longest description or comment text returned before clipping.
-pub const MAX_TEXT_CHARS: usize = 4_000;
 
 /// An id as Worksection sends it (string or number), as a string.
 pub fn id(v: &Value) -> Option<String> {
@@ -89,16 +85,6 @@ pub fn project_ref(v: &Value) -> Value {
     json!({"id": v.get("id").and_then(id), "name": v.get("name").and_then(Value::as_str)})
 }
 
-fn is_blank(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
-    }
-}
-
 /// `tags` as a list of names, whether a map, a list or absent.
 pub fn tags(v: Option<&Value>) -> Vec<String> {
     match v {
@@ -130,28 +116,11 @@ pub fn iso(v: Option<&Value>) -> Option<String> {
     })
 }
 
+pub use connector_core::text::{MAX_TEXT_CHARS, clip};
+
 /// HTML (or text) as readable plain text, clipped with a marker.
 pub fn text(v: Option<&Value>) -> Option<String> {
-    let raw = v?.as_str()?;
-    if raw.trim().is_empty() {
-        return None;
-    }
-    let plain = if raw.contains('<') && raw.contains('>') {
-        html2text::from_read(raw.as_bytes(), 100).unwrap_or_else(|_| raw.to_owned())
-    } else {
-        raw.replace("\r\n", "\n")
-    };
-    Some(clip(plain.trim(), MAX_TEXT_CHARS))
-}
-
-/// Clips `s` to `max` characters with a marker saying how much was left out.
-pub fn clip(s: &str, max: usize) -> String {
-    let count = s.chars().count();
-    if count <= max {
-        return s.to_owned();
-    }
-    let kept: String = s.chars().take(max).collect();
-    format!("{kept}… [clipped {} characters]", count - max)
+    connector_core::text::plain(v?.as_str()?, MAX_TEXT_CHARS)
 }
 
 /// Inserts `key: value` unless the value is blank.
@@ -407,128 +376,28 @@ pub fn hours(hmm: &str) -> Option<f64> {
     Some(((h + m / 60.0 + s / 3600.0) * 100.0).round() / 100.0)
 }
 
-/// A date given to a tool as ISO `YYYY-MM-DD`, checked, and sent as `DD.MM.YYYY`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IsoDate {
-    pub year: u32,
-    pub month: u32,
-    pub day: u32,
+pub use connector_core::IsoDate;
+
+/// A date argument in the form Worksection takes: `DD.MM.YYYY`.
+pub trait WorksectionDate {
+    fn to_worksection(&self) -> String;
 }
 
-impl IsoDate {
-    pub fn parse(s: &str) -> std::result::Result<Self, String> {
-        let bad = || format!("`{s}` is not a date in the form YYYY-MM-DD (for example 2026-03-31)");
-        let mut it = s.split('-');
-        let (Some(y), Some(m), Some(d), None) = (it.next(), it.next(), it.next(), it.next()) else {
-            return Err(bad());
-        };
-        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-            return Err(bad());
-        }
-        let (year, month, day): (u32, u32, u32) = (
-            y.parse().map_err(|_| bad())?,
-            m.parse().map_err(|_| bad())?,
-            d.parse().map_err(|_| bad())?,
-        );
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return Err(bad()),
-        };
-        if day == 0 || day > days {
-            return Err(format!(
-                "`{s}` is not a real date (that month has {days} days)"
-            ));
-        }
-        Ok(IsoDate { year, month, day })
-    }
-
-    /// The form Worksection takes: `DD.MM.YYYY`.
-    pub fn to_worksection(&self) -> String {
-        format!("{:02}.{:02}.{:04}", self.day, self.month, self.year)
-    }
-
-    pub fn iso(&self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-
-    /// The day after, for inclusive "up to" bounds on timestamp fields.
-    pub fn next_day(&self) -> IsoDate {
-        // Days since 1970-01-01 (Howard Hinnant's days-from-civil), plus one, back to a date.
-        let (y, m, d) = (
-            i64::from(self.year),
-            i64::from(self.month),
-            i64::from(self.day),
-        );
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
-        // `civil_iso` always gives a valid date.
-        IsoDate::parse(&civil_iso(days + 1)).unwrap_or_else(|_| self.clone())
-    }
-}
-
-impl<'de> Deserialize<'de> for IsoDate {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        IsoDate::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
-
-impl connector_core::schemars::JsonSchema for IsoDate {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "IsoDate".into()
-    }
-
-    fn inline_schema() -> bool {
-        true
-    }
-
-    fn json_schema(
-        _: &mut connector_core::schemars::SchemaGenerator,
-    ) -> connector_core::schemars::Schema {
-        connector_core::schemars::json_schema!({
-            "type": "string",
-            "format": "date",
-            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-            "description": "A date, YYYY-MM-DD."
-        })
+impl WorksectionDate for IsoDate {
+    fn to_worksection(&self) -> String {
+        self.0.format("%d.%m.%Y").to_string()
     }
 }
 
 /// Today's date in UTC as ISO (Worksection's dates are account-local; a day's slack is
 /// acceptable for "overdue").
 pub fn today_iso() -> String {
-    iso_days_from_today(0)
+    IsoDate::today().iso()
 }
 
 /// The ISO date `offset` days from today (negative: in the past).
 pub fn iso_days_from_today(offset: i64) -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    civil_iso((secs / 86_400) as i64 + offset)
-}
-
-/// The ISO date of a day number (days since 1970-01-01).
-fn civil_iso(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    IsoDate::today().plus_days(offset).iso()
 }
 
 #[cfg(test)]
@@ -550,48 +419,10 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_checked_and_converted() {
+    fn dates_are_sent_the_worksection_way() {
         assert_eq!(
             IsoDate::parse("2026-03-31").unwrap().to_worksection(),
             "31.03.2026"
-        );
-        assert!(
-            IsoDate::parse("2026-02-30")
-                .unwrap_err()
-                .contains("28 days")
-        );
-        assert!(IsoDate::parse("31.03.2026").is_err());
-        assert!(IsoDate::parse("2024-02-29").is_ok());
-        assert_eq!(
-            IsoDate::parse("2024-02-28").unwrap().next_day().iso(),
-            "2024-02-29"
-        );
-        assert_eq!(
-            IsoDate::parse("2026-12-31").unwrap().next_day().iso(),
-            "2027-01-01"
-        );
-        assert_eq!(
-            IsoDate::parse("2026-04-30").unwrap().next_day().iso(),
-            "2026-05-01"
-        );
-    }
-
-    #[test]
-    fn html_becomes_clipped_text() {
-        let t = text(Some(&json!(
-            "<p>Hello <b>world</b></p><ul><li>one</li><li>two &amp; three</li></ul>"
-        )))
-        .unwrap();
-        assert!(
-            t.contains("Hello") && t.contains("world") && t.contains("two & three"),
-            "{t}"
-        );
-        assert!(!t.contains('<'));
-        let long = "x".repeat(MAX_TEXT_CHARS + 10);
-        assert!(
-            text(Some(&json!(long)))
-                .unwrap()
-                .ends_with("[clipped 10 characters]")
         );
     }
 

@@ -997,7 +997,11 @@ async fn user_mode_tokens_refresh_and_a_dead_refresh_says_reconnect() {
         .exchange_code(&up, &code, "https://switchboard.example/connect/callback")
         .await
         .unwrap();
-    let creds = h.connector.credentials_from_tokens(&tokens).unwrap();
+    let creds = h
+        .connector
+        .complete_sign_in(&h.config, &tokens, &up)
+        .await
+        .unwrap();
     assert!(h.connector.credentials_expire_at(&creds).is_some());
     let client = h.connector.build(&h.config, &creds, &up).unwrap();
     let me = h
@@ -1095,7 +1099,7 @@ async fn the_large_account_pages_exactly_once_and_shapes_small() {
     let report = connector_worksection::bench::all_tasks_shaping(&h.fake)
         .await
         .unwrap();
-    assert_eq!(report.tasks, total);
+    assert_eq!(report.items, total);
     assert!(
         report.ratio() <= 0.25,
         "shaped output is {:.3} of the raw bytes: {report:?}",

@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{delete, get, post},
 };
-use connector_core::{CredentialKind, Credentials, ErrorKind};
+use connector_core::{Credentials, ErrorKind};
 use serde_json::{Value, json};
 
 use crate::{
@@ -520,11 +520,7 @@ async fn connect_with_fields(
     label: Option<String>,
 ) -> ApiResult<Connection> {
     let info = active.connector.info();
-    let Some(spec) = info
-        .credentials
-        .iter()
-        .find(|c| c.kind == CredentialKind::ApiKey)
-    else {
+    let Some(spec) = info.credentials.iter().find(|c| c.kind.is_typed_in()) else {
         return Err(ApiError::bad(
             "oauth_only",
             format!(
@@ -568,9 +564,7 @@ async fn connect_with_fields(
     }
     let creds = fields
         .iter()
-        .fold(Credentials::new(CredentialKind::ApiKey), |c, (k, v)| {
-            c.with(k, v.trim())
-        });
+        .fold(Credentials::new(spec.kind), |c, (k, v)| c.with(k, v.trim()));
     let client = active
         .connector
         .build(&active.settings, &creds, api.connections.upstream())
@@ -664,7 +658,7 @@ async fn add_connection(
                 let fields = info
                     .credentials
                     .iter()
-                    .find(|c| c.kind == CredentialKind::ApiKey)
+                    .find(|c| c.kind.is_typed_in())
                     .map(|c| c.fields.join(", "))
                     .unwrap_or_default();
                 return Err(ApiError::bad(
@@ -836,11 +830,7 @@ async fn connect_page(State(api): State<Arc<Api>>, Path(token): Path<String>) ->
             escape(info.display_name)
         ));
     }
-    if let Some(spec) = info
-        .credentials
-        .iter()
-        .find(|c| c.kind == CredentialKind::ApiKey)
-    {
+    if let Some(spec) = info.credentials.iter().find(|c| c.kind.is_typed_in()) {
         body.push_str(&format!(
             "<p>{}</p><form method=\"post\">",
             escape(spec.help)
@@ -1098,7 +1088,10 @@ async fn oauth_callback(
                 &api.connections.oauth_redirect_uri(),
             )
             .await?;
-        let creds = active.connector.credentials_from_tokens(&tokens)?;
+        let creds = active
+            .connector
+            .complete_sign_in(&active.settings, &tokens, api.connections.upstream())
+            .await?;
         if let Some((field, rule)) = &active.account_url
             && let Some(url) = creds.get(field)
         {

@@ -15,31 +15,15 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{call_tool, result_json};
+use common::{call_tool, cli, result_json};
 use connector_worksection::fake::{FakeOptions, start_with};
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs()
-}
-
-fn cli(config: &std::path::Path, key: &str, args: &[&str]) -> Value {
-    let out = std::process::Command::new(common::EXE)
-        .args(args)
-        .args(["--json", "--config"])
-        .arg(config)
-        .env("SWITCHBOARD_MASTER_KEY", key)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

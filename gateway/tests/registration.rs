@@ -13,39 +13,10 @@
 
 mod common;
 
-use common::{call_tool, http_json, result_json, wait_for_code};
+use common::{call_tool, http_json, register_and_confirm, result_json, wait_for_code};
 use connector_worksection::fake::{FakeOptions, start_with};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn register_and_confirm(
-    base: &str,
-    outbox: &std::path::Path,
-    seen: &mut Vec<std::path::PathBuf>,
-    company: &str,
-    email: &str,
-) -> Value {
-    let (status, body) = http_json(
-        Method::POST,
-        &format!("{base}/api/register"),
-        None,
-        Some(json!({"company": company, "email": email})),
-    )
-    .await;
-    assert_eq!(status, 202, "{body}");
-    assert_eq!(body["status"], "code_sent");
-    let (code, mail) = wait_for_code(outbox, seen);
-    assert!(mail.contains(email), "{mail}");
-    let (status, body) = http_json(
-        Method::POST,
-        &format!("{base}/api/confirm"),
-        None,
-        Some(json!({"email": email, "code": code})),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
 
 fn fake_credentials(demo: &common::Running) -> Value {
     let line = demo.printed("worksection: ");

@@ -7,7 +7,7 @@ use std::{collections::BTreeSet, sync::Arc, time::Duration};
 use serde_json::{Map, Value, json};
 
 use crate::{
-    Access, Budget, CallContext, ClientHandle, DynConnector, ErrorKind, Upstream, UpstreamConfig,
+    Access, Budget, ClientHandle, DynConnector, ErrorKind, Upstream, UpstreamConfig,
     check_tool_name,
     fake::{FakeAccount, Fault},
     shape::serialized_len,
@@ -70,17 +70,7 @@ impl Subject {
         args: Value,
         budget: Budget,
     ) -> crate::Result<Value> {
-        let Some(tool) = self
-            .connector
-            .tools()
-            .iter()
-            .find(|t| t.spec().name == name)
-        else {
-            fail(self.id(), &format!("no tool named {name}"));
-        };
-        tool.call(client, args, &CallContext { budget })
-            .await
-            .map(|o| o.structured)
+        super::call_tool(self.connector.as_ref(), client, name, args, budget).await
     }
 }
 
@@ -246,16 +236,13 @@ pub async fn upstream_errors_map_to_kinds(subject: &Subject) {
         let result = subject
             .call(&client, tool, args.clone(), Budget::default())
             .await;
-        // Drain leftovers so the next case starts clean.
-        for _ in 0..8 {
-            if subject
-                .call(&client, tool, args.clone(), Budget::default())
-                .await
-                .is_ok()
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
+        // Faults the connector did not use up must not leak into the next case; a caller
+        // told to wait waits (the account's budget is held meanwhile).
+        subject.account.control.clear();
+        if let Err(e) = &result
+            && let Some(after) = e.retry_after()
+        {
+            tokio::time::sleep(after.min(Duration::from_secs(3))).await;
         }
         let err = match result {
             Ok(_) => fail(

@@ -442,6 +442,10 @@ impl FakeControl for Fake {
         self.0.faults.push(fault, times);
     }
 
+    fn clear(&self) {
+        self.0.faults.clear();
+    }
+
     fn requests(&self) -> usize {
         self.0.requests.load(Ordering::SeqCst)
     }
@@ -472,7 +476,7 @@ impl Fake {
                     let mut r =
                         api_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Slow down.");
                     r.headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+                        .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
                     r
                 }
                 Fault::ServerError => api_error(

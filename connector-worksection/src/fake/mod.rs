@@ -93,6 +93,10 @@ impl FakeControl for Control {
         self.0.faults.push(fault, times);
     }
 
+    fn clear(&self) {
+        self.0.faults.clear();
+    }
+
     fn requests(&self) -> usize {
         self.0.requests.load(Ordering::SeqCst)
     }

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::{Ws, page, tasks::member_open_tasks};
 use crate::{
     client::Params,
-    model::{self, IsoDate},
+    model::{self, IsoDate, WorksectionDate},
 };
 
 pub fn register(set: ToolSet<Ws>) -> ToolSet<Ws> {

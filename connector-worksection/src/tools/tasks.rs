@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{Ws, flatten, page, task_table};
 use crate::{
     client::Params,
-    model::{self, IsoDate},
+    model::{self, IsoDate, WorksectionDate},
 };
 
 pub fn register(set: ToolSet<Ws>) -> ToolSet<Ws> {
@@ -318,13 +318,13 @@ pub fn build_filter(input: &SearchTasksInput) -> Result<Option<String>> {
     // dateadd and dateclose are timestamps: "up to a day" means before the next day.
     let next = |d: &Option<IsoDate>| d.as_ref().map(IsoDate::next_day);
     let dates = [
-        ("dateadd", ">=", input.created_from.clone()),
+        ("dateadd", ">=", input.created_from),
         ("dateadd", "<", next(&input.created_to)),
-        ("datestart", ">=", input.start_from.clone()),
-        ("datestart", "<=", input.start_to.clone()),
-        ("dateend", ">=", input.due_from.clone()),
-        ("dateend", "<=", input.due_to.clone()),
-        ("dateclose", ">=", input.closed_from.clone()),
+        ("datestart", ">=", input.start_from),
+        ("datestart", "<=", input.start_to),
+        ("dateend", ">=", input.due_from),
+        ("dateend", "<=", input.due_to),
+        ("dateclose", ">=", input.closed_from),
         ("dateclose", "<", next(&input.closed_to)),
     ];
     for (field, op, date) in dates {

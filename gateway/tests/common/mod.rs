@@ -385,3 +385,134 @@ pub fn write_key_file(path: &std::path::Path) {
     std::fs::write(path, key.to_base64().as_bytes()).unwrap();
     std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
 }
+
+/// Signs a team up through the REST API: register, read the code from the outbox,
+/// confirm. Returns the confirmation (with `admin_token`).
+pub async fn register_and_confirm(
+    base: &str,
+    outbox: &std::path::Path,
+    seen: &mut Vec<PathBuf>,
+    company: &str,
+    email: &str,
+) -> serde_json::Value {
+    let (status, body) = http_json(
+        reqwest::Method::POST,
+        &format!("{base}/api/register"),
+        None,
+        Some(serde_json::json!({"company": company, "email": email})),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["status"], "code_sent");
+    let (code, mail) = wait_for_code(outbox, seen);
+    assert!(mail.contains(email), "{mail}");
+    let (status, body) = http_json(
+        reqwest::Method::POST,
+        &format!("{base}/api/confirm"),
+        None,
+        Some(serde_json::json!({"email": email, "code": code})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// Runs an upstream OAuth connect link as one browser would: the link's sign-in, the
+/// upstream's approval (fakes approve at once) and the callback. Returns the callback
+/// page's status and HTML.
+pub async fn connect_by_signing_in(connect_url: &str) -> (u16, String) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let to_upstream = http
+        .get(format!("{connect_url}/oauth"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(to_upstream.status(), 303, "the connect link's sign-in");
+    let cookie = to_upstream.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let authorize = to_upstream.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let back = http.get(&authorize).send().await.unwrap();
+    assert_eq!(back.status(), 302, "the upstream's approval of {authorize}");
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let r = http
+        .get(&callback)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The third-party clients' folder (`interop/`); `cargo xtask setup` installs them.
+pub fn interop_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop")
+}
+
+/// A file that `cargo xtask setup` installs, or a failure that says to run it.
+pub fn require(path: PathBuf) -> PathBuf {
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo xtask setup` (or `cargo xtask ci`, which runs it) to install the interop clients",
+        path.display()
+    );
+    path
+}
+
+/// Runs a command to success: its stdout and stderr.
+pub fn run_ok(cmd: &mut Command, what: &str) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what} did not start: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{what} failed:\n{text}");
+    text
+}
+
+/// Runs a Python SDK scenario (`interop/<script>`) against a running switchboard and
+/// checks that it printed each of `steps`.
+pub fn python_scenario(script: &str, server: &Running, steps: &[&str]) -> String {
+    let python = require(interop_dir().join(".venv/bin/python"));
+    let out = run_ok(
+        Command::new(python)
+            .arg(interop_dir().join(script))
+            .args([&server.url, &server.token]),
+        script,
+    );
+    for step in steps {
+        assert!(out.contains(step), "{script}: no `{step}` in:\n{out}");
+    }
+    out
+}
+
+/// Runs a `switchboard` admin command with `--json` against `config`, with the master
+/// key in the environment: its JSON answer.
+pub fn cli(config: &std::path::Path, key: &str, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(EXE)
+        .args(args)
+        .args(["--json", "--config"])
+        .arg(config)
+        .env("SWITCHBOARD_MASTER_KEY", key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
