@@ -2,7 +2,14 @@
 //! suite, the gateway's tests and `switchboard demo`. The fakes themselves live in each
 //! connector crate (feature `fake`); this module only names what they must offer.
 
-use std::{collections::VecDeque, fmt, sync::Mutex};
+use std::{
+    collections::VecDeque,
+    fmt,
+    sync::{
+        Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
 use serde_json::Value;
 
@@ -52,33 +59,45 @@ pub struct FakeAccount {
 /// Starts a connector's fake, seeded with realistic data.
 pub type StartFake = fn() -> BoxFuture<'static, Result<FakeAccount>>;
 
-/// A queue of pending faults, shared by the fakes' request handlers.
+/// What a fake's request handlers share with its control: the faults still to serve
+/// and the requests served. It is the fake's [`FakeControl`].
 #[derive(Debug, Default)]
-pub struct FaultQueue {
+pub struct FaultControl {
     pending: Mutex<VecDeque<Fault>>,
+    requests: AtomicUsize,
 }
 
-impl FaultQueue {
-    pub fn push(&self, fault: Fault, times: usize) {
-        let mut q = match self.pending.lock() {
-            Ok(q) => q,
-            Err(p) => p.into_inner(),
-        };
-        q.extend(std::iter::repeat_n(fault, times));
+impl FaultControl {
+    /// Counts a request the fake received.
+    pub fn count(&self) {
+        self.requests.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The fault the current request must produce, if any.
-    pub fn take(&self) -> Option<Fault> {
-        match self.pending.lock() {
-            Ok(mut q) => q.pop_front(),
-            Err(p) => p.into_inner().pop_front(),
-        }
+    pub fn next_fault(&self) -> Option<Fault> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop_front()
+    }
+}
+
+impl FakeControl for FaultControl {
+    fn inject(&self, fault: Fault, times: usize) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(std::iter::repeat_n(fault, times));
     }
 
-    pub fn clear(&self) {
-        match self.pending.lock() {
-            Ok(mut q) => q.clear(),
-            Err(p) => p.into_inner().clear(),
-        }
+    fn clear(&self) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
     }
 }

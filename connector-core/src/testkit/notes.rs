@@ -3,10 +3,7 @@
 //! config, a client, one `parse_error`, tools, and a fake that behaves like a REST API
 //! (bearer auth, JSON error bodies, page-numbered lists, 429 with `Retry-After`).
 
-use std::sync::{
-    Arc, Mutex,
-    atomic::{AtomicUsize, Ordering},
-};
+use std::sync::{Arc, Mutex};
 
 use axum::{
     Json, Router,
@@ -25,7 +22,7 @@ use crate::{
     Access, Annotations, CallContext, Connector, ConnectorInfo, CredentialKind, CredentialSpec,
     Credentials, Error, ErrorKind, Page, PageRequest, RateLimit, Redactor, Result, SecretString,
     Tool, ToolSet, ToolSpec, Upstream, UpstreamResponse,
-    fake::{FakeAccount, FakeControl, Fault, FaultQueue},
+    fake::{FakeAccount, Fault, FaultControl},
     paginate,
     tool::DynTool,
 };
@@ -424,8 +421,7 @@ impl Tool<NotesClient> for TriggerPanic {
 struct FakeState {
     token: String,
     notes: Mutex<Vec<Note>>,
-    faults: FaultQueue,
-    requests: AtomicUsize,
+    control: Arc<FaultControl>,
 }
 
 #[derive(Clone)]
@@ -437,20 +433,6 @@ impl std::fmt::Debug for Fake {
     }
 }
 
-impl FakeControl for Fake {
-    fn inject(&self, fault: Fault, times: usize) {
-        self.0.faults.push(fault, times);
-    }
-
-    fn clear(&self) {
-        self.0.faults.clear();
-    }
-
-    fn requests(&self) -> usize {
-        self.0.requests.load(Ordering::SeqCst)
-    }
-}
-
 fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({"error": code, "message": message}))).into_response()
 }
@@ -458,8 +440,8 @@ fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
 impl Fake {
     /// Counts the request, applies an injected fault, then checks the bearer token.
     fn gate(&self, headers: &HeaderMap) -> std::result::Result<(), Box<Response>> {
-        self.0.requests.fetch_add(1, Ordering::SeqCst);
-        if let Some(fault) = self.0.faults.take() {
+        self.0.control.count();
+        if let Some(fault) = self.0.control.next_fault() {
             return Err(Box::new(match fault {
                 Fault::Unauthenticated => api_error(
                     StatusCode::UNAUTHORIZED,
@@ -607,8 +589,7 @@ pub async fn start_fake() -> Result<FakeAccount> {
     let fake = Fake(Arc::new(FakeState {
         token: token.clone(),
         notes: Mutex::new(seed()),
-        faults: FaultQueue::default(),
-        requests: AtomicUsize::new(0),
+        control: Arc::default(),
     }));
     let app = Router::new()
         .route("/v1/notes", get(list_notes).post(create_note))
@@ -629,7 +610,7 @@ pub async fn start_fake() -> Result<FakeAccount> {
         credentials: Credentials::new(CredentialKind::ApiKey).with("api_key", token),
         label: format!("notes at {addr}"),
         base_url,
-        control: Arc::new(fake),
+        control: fake.0.control.clone(),
     })
 }
 

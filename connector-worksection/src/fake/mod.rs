@@ -13,14 +13,11 @@ mod seed;
 mod server;
 mod util;
 
-use std::{
-    net::SocketAddr,
-    sync::{Arc, atomic::Ordering},
-};
+use std::{net::SocketAddr, sync::Arc};
 
 use connector_core::{
     CredentialKind, Credentials, Error, Result,
-    fake::{FakeAccount, FakeControl, Fault},
+    fake::{FakeAccount, FakeControl},
 };
 use serde_json::json;
 
@@ -77,31 +74,6 @@ impl std::fmt::Debug for FakeWorksection {
     }
 }
 
-/// The fault injection and request count, as the conformance suite uses them.
-#[derive(Clone)]
-struct Control(Arc<Shared>);
-
-impl std::fmt::Debug for Control {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WorksectionFakeControl")
-            .finish_non_exhaustive()
-    }
-}
-
-impl FakeControl for Control {
-    fn inject(&self, fault: Fault, times: usize) {
-        self.0.faults.push(fault, times);
-    }
-
-    fn clear(&self) {
-        self.0.faults.clear();
-    }
-
-    fn requests(&self) -> usize {
-        self.0.requests.load(Ordering::SeqCst)
-    }
-}
-
 impl FakeWorksection {
     /// `http://127.0.0.1:PORT`: the account URL, and the OAuth server's base too.
     pub fn base_url(&self) -> String {
@@ -133,7 +105,7 @@ impl FakeWorksection {
     }
 
     pub fn control(&self) -> Arc<dyn FakeControl> {
-        Arc::new(Control(self.shared.clone()))
+        self.shared.control.clone()
     }
 
     /// Mints OAuth tokens for a user (by email) without a browser: (access_token,

@@ -4,10 +4,7 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{
-        Arc, Mutex, MutexGuard,
-        atomic::{AtomicUsize, Ordering},
-    },
+    sync::{Arc, Mutex, MutexGuard},
     time::{Duration, Instant},
 };
 
@@ -20,7 +17,7 @@ use axum::{
     routing::get,
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use connector_core::fake::{Fault, FaultQueue};
+use connector_core::fake::{Fault, FaultControl};
 use md5::{Digest, Md5};
 use serde_json::{Value, json};
 
@@ -96,8 +93,7 @@ pub struct Shared {
     pub client_secret: String,
     pub store: Mutex<Store>,
     pub oauth: Mutex<OAuth>,
-    pub faults: FaultQueue,
-    pub requests: AtomicUsize,
+    pub control: Arc<FaultControl>,
     pub actions: Mutex<HashMap<String, usize>>,
     limiter: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
@@ -126,8 +122,7 @@ impl Shared {
             client_secret: random_hex(20),
             store: Mutex::new(store),
             oauth: Mutex::new(OAuth::default()),
-            faults: FaultQueue::default(),
-            requests: AtomicUsize::new(0),
+            control: Arc::default(),
             actions: Mutex::new(HashMap::new()),
             limiter: Mutex::new(HashMap::new()),
         }
@@ -440,13 +435,13 @@ fn api(shared: &Shared, uri: &Uri, headers: &HeaderMap, body: &Bytes, oauth: boo
     if url_len > MAX_URL {
         return url_too_large();
     }
-    shared.requests.fetch_add(1, Ordering::SeqCst);
+    shared.control.count();
     let p = params(uri, headers, body);
     let action = p.get("action").unwrap_or("").trim().to_owned();
     if !action.is_empty() {
         shared.count_action(&action);
     }
-    if let Some(fault) = shared.faults.take() {
+    if let Some(fault) = shared.control.next_fault() {
         return fault_response(shared, fault, oauth);
     }
     let (caller, account) = if oauth {
