@@ -100,6 +100,14 @@ pub fn signup_help(base_url: &str, outbox: &str, accounts: &DemoAccounts) -> Str
         "Clients that sign in by OAuth (Claude, ChatGPT, Cursor, VS Code) need only the MCP URL.\nSign in as demo@switchboard.invalid; the code arrives in the outbox below.\n\nTry sign-up as a new team:\n  curl -s {base_url}/api/register -H 'content-type: application/json' -d '{{\"company\": \"Acme\", \"email\": \"you@example.com\"}}'\n  The code arrives in the outbox: {outbox}\n  curl -s {base_url}/api/confirm -H 'content-type: application/json' -d '{{\"email\": \"you@example.com\", \"code\": \"<code>\"}}'\nFake accounts to connect (POST /api/connections with these credentials):\n"
     );
     for (id, account) in &accounts.0 {
+        // An account connected by signing in has no credentials to paste: the API hands
+        // out a connect link, which signs in at the fake.
+        if !account.credentials.kind().is_some_and(|k| k.is_typed_in()) {
+            out.push_str(&format!(
+                "  {id}: {{\"connector\": \"{id}\"}} (answers with a connect_url: open it to sign in)\n"
+            ));
+            continue;
+        }
         let fields: Vec<String> = account
             .credentials
             .fields()
