@@ -33,6 +33,9 @@ pub struct OAuthApp {
     /// Parameters a provider still needs beside the standard ones, per grant (Launchpad's
     /// legacy `type=web_server` and `type=refresh`).
     pub extra_params: &'static [(Grant, &'static str, &'static str)],
+    /// The `User-Agent` token requests carry, for providers that want to know who calls
+    /// (37signals asks for the app's name and a contact); Switchboard's own when `None`.
+    pub user_agent: Option<String>,
 }
 
 /// The body format of token requests.
@@ -147,6 +150,7 @@ impl OAuthApp {
             scope_separator: " ",
             token_body: TokenBody::Form,
             extra_params: &[],
+            user_agent: None,
         }
     }
 
@@ -247,7 +251,14 @@ impl OAuthApp {
                 redactor = redactor.secret(&SecretString::from(v.clone()));
             }
         }
-        let request = upstream.request(self.label, Method::POST, url);
+        let mut request = upstream.request(self.label, Method::POST, url);
+        if let Some(ua) = self
+            .user_agent
+            .as_deref()
+            .and_then(|ua| http::HeaderValue::from_str(ua).ok())
+        {
+            request = request.header(http::header::USER_AGENT, ua);
+        }
         let request = match self.token_body {
             TokenBody::Form => request.form(form),
             TokenBody::Json => request.json(Value::Object(

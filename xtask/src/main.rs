@@ -207,30 +207,36 @@ fn check_features(root: &Path) -> Result<()> {
 /// Runs the measurements in release mode and writes `docs/benchmarks.md`.
 fn bench(root: &Path) -> Result<()> {
     let cargo = cargo();
-    let args = [
-        "run",
-        "--release",
-        "--quiet",
-        "-p",
-        "connector-worksection",
-        "--features",
-        "fake",
-        "--example",
-        "shaping",
-    ];
-    println!("$ {cargo} {}", args.join(" "));
-    let out = Command::new(&cargo)
-        .args(args)
-        .current_dir(root)
-        .output()
-        .context("could not run the shaping bench")?;
-    if !out.status.success() {
-        bail!(
-            "the shaping bench failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    let mut rows = Vec::new();
+    // Each connector with a shaping example prints its table rows.
+    for connector in ["basecamp", "worksection"] {
+        let package = format!("connector-{connector}");
+        let args = [
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            &package,
+            "--features",
+            "fake",
+            "--example",
+            "shaping",
+        ];
+        println!("$ {cargo} {}", args.join(" "));
+        let out = Command::new(&cargo)
+            .args(args)
+            .current_dir(root)
+            .output()
+            .with_context(|| format!("could not run the {connector} shaping bench"))?;
+        if !out.status.success() {
+            bail!(
+                "the {connector} shaping bench failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        rows.push(String::from_utf8_lossy(&out.stdout).trim().to_owned());
     }
-    let rows = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let rows = rows.join("\n");
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(0);
