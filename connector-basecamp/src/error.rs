@@ -152,14 +152,14 @@ pub fn parse_error(status: u16, body: &[u8], headers: &HeaderMap, call: &Call<'_
 mod tests {
     use super::*;
 
-    const TODO: Call<'static> = Call {
+    const GET_A_TO_DO: Call<'static> = Call {
         what: "to-do",
         id: Some(1069479576),
         finder: "basecamp_list_todos",
     };
 
     fn parse(status: u16, body: &str) -> Error {
-        parse_error(status, body.as_bytes(), &HeaderMap::new(), &TODO)
+        parse_error(status, body.as_bytes(), &HeaderMap::new(), &GET_A_TO_DO)
     }
 
     #[test]
@@ -204,12 +204,12 @@ mod tests {
     fn an_inactive_account_and_a_rate_limit_read_their_headers() {
         let mut h = HeaderMap::new();
         h.insert("reason", "Account Inactive".parse().unwrap());
-        let e = parse_error(404, b"", &h, &TODO);
+        let e = parse_error(404, b"", &h, &GET_A_TO_DO);
         assert_eq!(e.kind(), ErrorKind::PermissionDenied);
         assert!(e.message().contains("inactive"), "{e}");
         let mut h = HeaderMap::new();
         h.insert("retry-after", "7".parse().unwrap());
-        let e = parse_error(429, b"", &h, &TODO);
+        let e = parse_error(429, b"", &h, &GET_A_TO_DO);
         assert_eq!(e.kind(), ErrorKind::RateLimited);
         assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
     }

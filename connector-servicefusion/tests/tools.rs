@@ -67,6 +67,18 @@ fn queries(h: &Fixture, path: &str) -> Vec<String> {
         .collect()
 }
 
+/// The company's open statuses, as the statuses tool lists them.
+async fn open_statuses(h: &Fixture) -> BTreeSet<String> {
+    let statuses = h.call("servicefusion_list_job_statuses", json!({})).await;
+    statuses["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["category"].as_str().unwrap().starts_with("OPEN"))
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn id(v: &Value) -> i64 {
     v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
 }
@@ -604,14 +616,7 @@ async fn jobs_list_filter_and_read_with_what_they_hold() {
 #[tokio::test]
 async fn open_jobs_are_those_in_open_statuses() {
     let h = harness().await;
-    let statuses = h.call("servicefusion_list_job_statuses", json!({})).await;
-    let open: BTreeSet<String> = statuses["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["category"].as_str().unwrap().starts_with("OPEN"))
-        .map(|s| s["name"].as_str().unwrap().to_owned())
-        .collect();
+    let open = open_statuses(&h).await;
     assert!(!open.is_empty());
     let jobs = h
         .all_items(
@@ -771,14 +776,7 @@ async fn estimates_list_read_open_and_create() {
     );
 
     // Open estimates of one customer: only theirs, only open.
-    let statuses = h.call("servicefusion_list_job_statuses", json!({})).await;
-    let open: BTreeSet<String> = statuses["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["category"].as_str().unwrap().starts_with("OPEN"))
-        .map(|s| s["name"].as_str().unwrap().to_owned())
-        .collect();
+    let open = open_statuses(&h).await;
     let mut checked = 0;
     for e in (1..=10_000).filter_map(|i| h.fake.record("estimates", i)) {
         if !open.contains(e["status"].as_str().unwrap_or("")) {

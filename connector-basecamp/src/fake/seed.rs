@@ -23,7 +23,7 @@ use super::{
 };
 
 /// The size of the big to-do list: past three geared pages and into the fourth.
-pub const BIG_LIST_TODOS: usize = 327;
+pub const BIG_LIST_LEN: usize = 327;
 /// Lines in the big project's Campfire.
 pub const MAIN_CHAT_LINES: usize = 140;
 
@@ -1060,7 +1060,7 @@ pub fn seed(store: &mut Store, today: NaiveDate) -> SeedIds {
     // The big project.
     let todoset = tool(&b, big, "todoset");
     b.todolist(todoset, "Strategy ideas", 6, 400, 3);
-    let big_list = b.todolist(todoset, "Launch checklist", BIG_LIST_TODOS, 0, 5);
+    let big_list = b.todolist(todoset, "Launch checklist", BIG_LIST_LEN, 0, 5);
     b.todolist(todoset, "Background and research", 4, 420, 4);
     b.todolist(todoset, "Hardware QA", 12, 450, 4);
     let old = b.todolist(todoset, "Old launch plan", 3, 470, 0);

@@ -29,7 +29,7 @@ pub fn register(set: ToolSet<Bc>) -> ToolSet<Bc> {
         .with(RepositionTodo)
 }
 
-const TODO_FINDER: &str = "basecamp_list_todos";
+const TO_DO_LISTER: &str = "basecamp_list_todos";
 const LIST_FINDER: &str = "basecamp_list_todolists";
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
@@ -137,7 +137,7 @@ async fn read_todo(client: &Bc, id: i64) -> connector_core::Result<std::sync::Ar
         .get(
             &format!("/todos/{id}.json"),
             &[],
-            about("to-do", Some(id), TODO_FINDER),
+            about("to-do", Some(id), TO_DO_LISTER),
         )
         .await
 }
@@ -360,7 +360,7 @@ tool! {
         let current = read_todo(client, input.todo_id).await?;
         let body = merged(&current, &input)?;
         let saved = client
-            .write(Method::PUT, &format!("/todos/{}.json", input.todo_id), Some(body), about("to-do", Some(input.todo_id), TODO_FINDER))
+            .write(Method::PUT, &format!("/todos/{}.json", input.todo_id), Some(body), about("to-do", Some(input.todo_id), TO_DO_LISTER))
             .await?
             .unwrap_or_default();
         Ok(model::compact(saved))
@@ -377,7 +377,7 @@ tool! {
     }
     async fn call(client, input: TodoRef, _ctx) -> Value {
         client
-            .write(Method::POST, &format!("/todos/{}/completion.json", input.todo_id), None, about("to-do", Some(input.todo_id), TODO_FINDER))
+            .write(Method::POST, &format!("/todos/{}/completion.json", input.todo_id), None, about("to-do", Some(input.todo_id), TO_DO_LISTER))
             .await?;
         Ok(json!({"todo_id": input.todo_id, "completed": true}))
     }
@@ -393,7 +393,7 @@ tool! {
     }
     async fn call(client, input: TodoRef, _ctx) -> Value {
         client
-            .write(Method::DELETE, &format!("/todos/{}/completion.json", input.todo_id), None, about("to-do", Some(input.todo_id), TODO_FINDER))
+            .write(Method::DELETE, &format!("/todos/{}/completion.json", input.todo_id), None, about("to-do", Some(input.todo_id), TO_DO_LISTER))
             .await?;
         Ok(json!({"todo_id": input.todo_id, "completed": false}))
     }
@@ -424,7 +424,7 @@ tool! {
             body["parent_id"] = json!(list);
         }
         client
-            .write(Method::PUT, &format!("/todos/{}/position.json", input.todo_id), Some(body), about("to-do", Some(input.todo_id), TODO_FINDER))
+            .write(Method::PUT, &format!("/todos/{}/position.json", input.todo_id), Some(body), about("to-do", Some(input.todo_id), TO_DO_LISTER))
             .await?;
         Ok(json!({"todo_id": input.todo_id, "position": input.position, "todolist_id": input.todolist_id}))
     }
