@@ -19,15 +19,16 @@ async def main():
         check(len(names) >= 25, f"only {len(names)} servicefusion tools: {names}")
         print(f"tools: {len(names)} servicefusion tools")
 
-        # A caller phones in: find them by the number they call from.
-        some = await call(c, "servicefusion_search_customers", {"city": "Austin", "limit": 5})
-        with_phone = next(
-            x for x in some["items"] if any(p for ct in x.get("contacts", []) for p in ct.get("phones", []))
-        )
-        phone = with_phone["contacts"][0]["phones"][0].split(" ")[0]
+        # A caller with a quote outstanding phones in: find them by the number they call from.
+        statuses = await call(c, "servicefusion_list_job_statuses", {})
+        open_names = [x["name"] for x in statuses["items"] if x["category"].startswith("OPEN")]
+        quoted = await call(c, "servicefusion_list_estimates", {"status": open_names, "limit": 10})
+        check(quoted["items"], "no open estimate in the account")
+        caller = await call(c, "servicefusion_get_customer", {"customer": quoted["items"][0]["customer"]["id"]})
+        phone = next(p for ct in caller["contacts"] for p in ct.get("phones", [])).split(" ")[0]
         found = await call(c, "servicefusion_search_customers", {"phone": phone[-8:]})
-        match = [x for x in found["items"] if x["id"] == with_phone["id"]]
-        check(match, f"searching {phone[-8:]} did not find customer {with_phone['id']}: {found}")
+        match = [x for x in found["items"] if x["id"] == caller["id"]]
+        check(match, f"searching {phone[-8:]} did not find customer {caller['id']}: {found}")
         customer = match[0]
         print(f"found by phone {phone}: {customer['name']} (id {customer['id']})")
 
@@ -36,7 +37,9 @@ async def main():
         print(f"job history: {history['total']} jobs, newest {history['items'][0]['start_date'] if history['items'] else 'none'}")
 
         estimates = await call(c, "servicefusion_list_open_estimates", {"customer": customer["name"]})
-        print(f"open estimates: {estimates['total']}")
+        check(any(e["id"] == quoted["items"][0]["id"] for e in estimates["items"]), f"open estimates {estimates}")
+        check(all(e["status"] in open_names for e in estimates["items"]), "a closed estimate among the open ones")
+        print(f"open estimates: {estimates['total']} ({', '.join(e['number'] + ' ' + e['status'] for e in estimates['items'])})")
 
         # Who is on a job: one with technicians assigned.
         jobs = await call(c, "servicefusion_list_jobs", {"customer_name": customer["name"], "limit": 20})
