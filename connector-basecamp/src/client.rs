@@ -36,6 +36,12 @@ struct Kept304 {
     total: Option<usize>,
 }
 
+/// A collection read only in part: how large it is, when Basecamp said.
+#[derive(Debug, Clone, Copy)]
+pub struct Unread {
+    pub total: Option<usize>,
+}
+
 /// One page of a collection.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -206,22 +212,24 @@ impl BasecampClient {
         Ok(self.read(self.url(path, query), call).await?.body)
     }
 
-    /// Every item of a collection, following `rel="next"` up to `max_items`; the flag says
-    /// whether the end was reached.
+    /// Every item of a collection, following `rel="next"` up to `max_items`, and the
+    /// collection's size (`X-Total-Count`) when reading stopped before its end.
     pub async fn list_all(
         &self,
         path: &str,
         query: &[(String, String)],
         call: Call<'_>,
         max_items: usize,
-    ) -> Result<(Vec<Value>, bool)> {
+    ) -> Result<(Vec<Value>, Option<Unread>)> {
         let mut items = Vec::new();
         let mut next = Some(self.url(path, query));
+        let mut total = None;
         while let Some(url) = next {
             if items.len() >= max_items {
-                return Ok((items, false));
+                return Ok((items, Some(Unread { total })));
             }
             let page = self.read(url, call).await?;
+            total = page.total.or(total);
             match &*page.body {
                 Value::Array(a) => items.extend(a.iter().cloned()),
                 other => {
@@ -241,7 +249,7 @@ impl BasecampClient {
             }
             next = page.next;
         }
-        Ok((items, true))
+        Ok((items, None))
     }
 
     /// A change: POST, PUT or DELETE with an optional JSON body. `Ok(None)` for a 204.

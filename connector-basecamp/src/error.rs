@@ -36,16 +36,7 @@ fn body_message(body: &[u8]) -> String {
     });
     let text = from_json.unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_owned());
     // Launchpad's messages carry HTML links; a model needs the words.
-    let mut plain = String::with_capacity(text.len());
-    let mut in_tag = false;
-    for ch in text.chars() {
-        match ch {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => plain.push(c),
-            _ => {}
-        }
-    }
+    let plain = crate::model::strip_tags(&text);
     plain.chars().take(300).collect()
 }
 

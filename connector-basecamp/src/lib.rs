@@ -35,7 +35,6 @@ use serde_json::Value;
 pub use client::BasecampClient;
 pub use config::BasecampConfig;
 pub use error::{Call, parse_error};
-pub use model::rich_text;
 
 /// The connector id: the prefix of every tool name.
 pub const ID: &str = "basecamp";

@@ -9,7 +9,7 @@
 
 use connector_core::{
     shape::is_blank,
-    text::{MAX_TEXT_CHARS, plain},
+    text::{MAX_TEXT_CHARS, escape_html, plain},
 };
 use serde_json::{Map, Value, json};
 
@@ -134,7 +134,7 @@ fn name_attachments(html: &str) -> String {
             };
             format!(" [{kind}: {name}] ")
         };
-        out.push_str(&escape(&words));
+        out.push_str(&escape_html(&words));
         rest = after;
     }
     out.push_str(rest);
@@ -154,7 +154,8 @@ fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
     Some(&s[start..end])
 }
 
-fn strip_tags(s: &str) -> String {
+/// Text without its tags, entities decoded.
+pub fn strip_tags(s: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in s.chars() {
@@ -174,12 +175,6 @@ fn unescape(s: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// Compacts any Basecamp record (or list of them): noise keys go, people become

@@ -19,6 +19,22 @@ pub fn plain(raw: &str, max_chars: usize) -> Option<String> {
     (!text.is_empty()).then(|| clip(text, max_chars))
 }
 
+/// Escapes text for HTML, attribute values included.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Clips `s` to `max` characters with a marker saying how much was left out.
 pub fn clip(s: &str, max: usize) -> String {
     let count = s.chars().count();
@@ -52,5 +68,13 @@ mod tests {
         );
         assert_eq!(plain("  ", 10), None);
         assert_eq!(plain("<div></div>", 10), None);
+    }
+
+    #[test]
+    fn html_escaping_covers_text_and_attributes() {
+        assert_eq!(
+            escape_html(r#"O'Brien & <Sons> "Ltd""#),
+            "O&#39;Brien &amp; &lt;Sons&gt; &quot;Ltd&quot;"
+        );
     }
 }

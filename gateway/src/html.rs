@@ -7,13 +7,7 @@ use axum::{
 };
 
 /// Text made safe for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+pub use connector_core::text::escape_html as escape;
 
 /// No caching, no referrer, no framing, no sniffing, no scripts.
 pub fn harden(mut resp: Response) -> Response {

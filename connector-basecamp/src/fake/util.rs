@@ -180,19 +180,7 @@ pub fn random_hex(bytes: usize) -> String {
 
 // ---- HTML ----
 
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use connector_core::text::escape_html;
 
 fn decode_entities(s: &str) -> String {
     s.replace("&nbsp;", " ")

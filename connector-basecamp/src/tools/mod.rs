@@ -79,11 +79,12 @@ pub async fn gather(
     call: Call<'_>,
     shape: impl Fn(&Value) -> Value,
 ) -> Result<Gathered> {
-    let (items, complete) = client.list_all(path, query, call, MAX_ITEMS).await?;
+    let (items, unread) = client.list_all(path, query, call, MAX_ITEMS).await?;
     Ok(Gathered {
         items: items.iter().map(shape).collect(),
-        note: (!complete).then(|| {
-            format!("only the first {MAX_ITEMS} were read; narrow the request to see the rest")
+        note: unread.map(|u| {
+            let of = u.total.map(|t| format!(" of {t}")).unwrap_or_default();
+            format!("only the first {MAX_ITEMS}{of} were read; narrow the request to see the rest")
         }),
     })
 }

@@ -176,20 +176,7 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
 
 // ---- HTML and plain text ----
 
-/// Escapes text for HTML.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use connector_core::text::escape_html;
 
 /// A description as sent by a client, stored as HTML. Worksection keeps descriptions as
 /// HTML; a value without tags is plain text (escaped, newlines as `<br>`), anything with
